@@ -1,0 +1,3 @@
+from sixtyfour_tui.cli import main
+
+raise SystemExit(main())
