@@ -1,1 +1,70 @@
+"""Async client for the Sixtyfour search API. No Textual imports live in this package.
 
+Errors, models, retry and row helpers import eagerly (they are cheap); the HTTP client and the
+downloader pull in httpx, so they load on first use to keep the app's first frame fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    ApiError,
+    BadRequestError,
+    ConflictError,
+    ForbiddenError,
+    NetworkError,
+    NotFoundError,
+    PaymentRequiredError,
+    RateLimitedError,
+    ServerError,
+    UnauthorizedError,
+    UnexpectedResponseError,
+    ValidationError,
+    error_from_response,
+)
+from .models import DownloadLink, DownloadResult, IterationInfo, QueryPage, StartedTask, TaskStatus
+from .retry import RetryPolicy
+from .rows import flatten_row, sanitize_text
+
+if TYPE_CHECKING:
+    from .client import SixtyfourClient
+    from .download import TruncatedDownloadError
+
+_LAZY = {"SixtyfourClient": ".client", "TruncatedDownloadError": ".download"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "ApiError",
+    "BadRequestError",
+    "ConflictError",
+    "DownloadLink",
+    "DownloadResult",
+    "ForbiddenError",
+    "IterationInfo",
+    "NetworkError",
+    "NotFoundError",
+    "PaymentRequiredError",
+    "QueryPage",
+    "RateLimitedError",
+    "RetryPolicy",
+    "ServerError",
+    "SixtyfourClient",
+    "StartedTask",
+    "TaskStatus",
+    "TruncatedDownloadError",
+    "UnauthorizedError",
+    "UnexpectedResponseError",
+    "ValidationError",
+    "error_from_response",
+    "flatten_row",
+    "sanitize_text",
+]

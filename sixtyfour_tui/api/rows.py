@@ -1,0 +1,98 @@
+"""Turn nested result rows into flat, terminal-safe table cells.
+
+Rows come from a remote service, so every string is untrusted: `sanitize_text` strips anything a
+terminal could interpret (ANSI/OSC escapes, C0/C1 controls, bidi overrides) before display.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+# Labels tried, in order, to summarise a dict inside a list (e.g. a company entry).
+LABEL_KEYS = ("name", "company_name", "fullName", "full_name", "title", "label")
+
+_ESCAPE_SEQUENCE = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]                 # CSI: colours, cursor moves, erase
+    | \x1b\][^\x07\x1b]*(?:\x07|\x1b\\)     # OSC: titles, hyperlinks, clipboard (BEL or ST end)
+    | \x1b[PX^_][^\x1b]*\x1b\\              # DCS / SOS / PM / APC strings
+    | \x1b[ -/]*[0-~]                       # any other two-byte (or nF) escape
+    | \x9b[0-?]*[ -/]*[@-~]                 # 8-bit CSI
+    """,
+    re.VERBOSE,
+)
+_WHITESPACE_CONTROLS = re.compile(r"[\t\n\r\v\f]")
+_BIDI = "\u200e\u200f\u202a-\u202e\u2066-\u2069"  # can make text display reversed/spoofed
+_CONTROLS = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}]")
+_CONTROLS_BUT_NEWLINE = re.compile(rf"[\x00-\x09\x0b-\x1f\x7f-\x9f{_BIDI}]")
+
+
+def sanitize_text(value: object, *, keep_newlines: bool = False) -> str:
+    """Text safe to hand to a terminal; None becomes "". Markup like "[bold]" is left literal.
+
+    Tabs and line breaks become spaces (table cells are one line) unless `keep_newlines`.
+    """
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    if keep_newlines:
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+        return _CONTROLS_BUT_NEWLINE.sub("", text)
+    text = _WHITESPACE_CONTROLS.sub(" ", text)
+    return _CONTROLS.sub("", text)
+
+
+def flatten_row(row: dict[str, Any]) -> dict[str, object]:
+    """Nested dicts become dotted columns; lists become one compact, readable value."""
+    flat: dict[str, object] = {}
+    _flatten_into(flat, "", row)
+    return flat
+
+
+def _flatten_into(flat: dict[str, object], prefix: str, value: dict[str, Any]) -> None:
+    for key, item in value.items():
+        name = f"{prefix}{key}"
+        if isinstance(item, dict) and item:
+            _flatten_into(flat, name + ".", item)
+        elif isinstance(item, dict):
+            flat[name] = None
+        elif isinstance(item, (list, tuple)):
+            flat[name] = compact_list(item)
+        else:
+            flat[name] = item
+
+
+def compact_list(items: list[Any] | tuple[Any, ...]) -> str:
+    """Scalars join with ", "; dicts show their best label; anything else falls back to JSON."""
+    if all(_is_scalar(item) for item in items):
+        return ", ".join("" if item is None else str(item) for item in items)
+    if all(isinstance(item, dict) for item in items):
+        labels = [_label_of(item) for item in items]
+        if all(label is not None for label in labels):
+            return ", ".join(label for label in labels if label is not None)
+    return json.dumps(items, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _label_of(item: dict[str, Any]) -> str | None:
+    """A name-like field of the dict, else of a dict one level down (`company.name`), else its id."""
+    nested = [value for value in item.values() if isinstance(value, dict)]
+    for candidate in (item, *nested):
+        label = _first_label(candidate, LABEL_KEYS)
+        if label is not None:
+            return label
+    return _first_label(item, ("id",))
+
+
+def _first_label(item: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        value = item.get(key)
+        if _is_scalar(value) and value not in (None, ""):
+            return str(value)
+    return None

@@ -1,0 +1,76 @@
+"""Which API the app talks to: the real one (key from settings) or the embedded sandbox."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from sixtyfour_tui.config import Settings
+
+SANDBOX_BACKEND = "sandbox"
+EMBEDDED_SPEED_VARIABLE = "SIXTYFOUR_SANDBOX_SPEED"
+EMBEDDED_SPEED = 5.0  # a demo search takes a few seconds instead of half a minute
+
+
+class NoApiKey(Exception):
+    """No key in the config file or SIXTYFOUR_API_KEY, and the sandbox was not asked for."""
+
+
+@dataclass
+class Backend:
+    base_url: str
+    api_key: str
+    label: str  # shown on screen: "Sandbox (local)" or the API host
+    ledger_name: str  # jobs are kept per backend so sandbox and real jobs never mix
+    poll_interval: float
+    server: object | None = None  # the embedded SandboxServer, when there is one
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.server is not None
+
+    def client(self, **options):
+        from sixtyfour_tui.api.client import SixtyfourClient
+
+        return SixtyfourClient(self.api_key, self.base_url, **options)
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+def start_sandbox_backend(settings: Settings, *, speed: float | None = None) -> Backend:
+    from sixtyfour_tui.sandbox.config import SandboxConfig
+    from sixtyfour_tui.sandbox.server import SandboxServer
+
+    if speed is None:
+        speed = float(os.environ.get(EMBEDDED_SPEED_VARIABLE, EMBEDDED_SPEED))
+    from sixtyfour_tui.locations import state_dir
+
+    state_file = state_dir() / "sandbox-tasks.json"
+    server = SandboxServer(SandboxConfig(speed=speed, state_file=state_file)).start()
+    return Backend(
+        base_url=server.base_url,
+        api_key=server.api_key,
+        label="Sandbox (local)",
+        ledger_name=SANDBOX_BACKEND,
+        poll_interval=settings.effective_poll_interval(is_sandbox=True),
+        server=server,
+    )
+
+
+def real_backend(settings: Settings) -> Backend:
+    if not settings.api_key:
+        raise NoApiKey(
+            "No API key configured. Set SIXTYFOUR_API_KEY, add api_key to the config file, "
+            "or use --sandbox."
+        )
+    host = settings.base_url.split("://", 1)[-1]
+    return Backend(
+        base_url=settings.base_url,
+        api_key=settings.api_key,
+        label=host,
+        ledger_name=settings.base_url,
+        poll_interval=settings.effective_poll_interval(is_sandbox=False),
+    )

@@ -1,0 +1,331 @@
+"""The Textual app: composer and jobs on top, results below, the engine behind them.
+
+The first frame is drawn before anything slow happens: the backend (and with it httpx, the
+sandbox's Starlette/uvicorn and its data set) starts in a thread worker after the first paint.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Footer, Static
+
+from sixtyfour_tui.config import Settings
+from sixtyfour_tui.ui.commands import SixtyfourCommands
+from sixtyfour_tui.ui.engine_messages import BackendFailed, BackendReady, JobChanged
+from sixtyfour_tui.ui.widgets.composer import Composer
+from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
+
+
+class SixtyfourApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "sixtyfour"
+    COMMANDS = App.COMMANDS | {SixtyfourCommands}
+    COMMAND_PALETTE_BINDING = "ctrl+p"
+    BINDINGS = [
+        Binding("ctrl+q", "quit_app", "Quit", id="app.quit", priority=True),
+        Binding("f1", "help", "Help", id="app.help"),
+        Binding("ctrl+n", "new_search", "New search", id="app.new_search"),
+        Binding("ctrl+r", "history", "History", id="app.history"),
+        Binding("f2", "settings", "Settings", id="app.settings"),
+        Binding("e", "export", "Export", id="app.export"),
+        Binding("f6", "focus_jobs", "Jobs", show=False, id="app.focus_jobs"),
+        Binding("f7", "focus_results", "Results", show=False, id="app.focus_results"),
+    ]
+
+    def __init__(self, *, sandbox: bool = False, settings: Settings | None = None, backend=None,
+                 ledger_path: Path | None = None, history_path: Path | None = None) -> None:
+        super().__init__()
+        self.want_sandbox = sandbox
+        self.settings = settings
+        self.backend = backend  # a ready Backend (tests pass one); else one is started after mount
+        self.ledger_path = ledger_path
+        self.history_path = history_path
+        self.engine = None
+        self.client = None
+        self._history = None
+        self._pending: list[Composer.Submitted] = []
+        self._opened_job_id: str | None = None
+
+    # -- layout ---------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(Text("sixtyfour · connecting…"), id="topbar")
+        with Horizontal(id="top"):
+            yield Composer(id="composer")
+            yield JobsPanel(id="jobs")
+        yield self._results_placeholder()
+        yield Footer()
+
+    def _results_placeholder(self):
+        from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
+
+        return ResultsBrowser(id="results")
+
+    def on_mount(self) -> None:
+        self.query_one("#query").focus()
+        self.call_after_refresh(self._connect)
+
+    # -- backend and engine -----------------------------------------------------------------------
+    def _connect(self) -> None:
+        if self.backend is not None:
+            self._attach_backend(self.backend)
+            return
+        if self.settings is None:
+            from sixtyfour_tui.config import ConfigError, load_settings
+
+            try:
+                self.settings = load_settings()
+            except ConfigError as problem:
+                self._show_error("Configuration problem", str(problem))
+                self.settings = Settings()
+        if not self.want_sandbox and not self.settings.api_key:
+            from sixtyfour_tui.ui.screens.welcome import WelcomeScreen
+
+            self.push_screen(WelcomeScreen(), self._welcome_answered)
+            return
+        self._start_backend(self.want_sandbox)
+
+    def _welcome_answered(self, answer) -> None:
+        if answer == "quit" or answer is None:
+            self.exit()
+            return
+        if answer == "sandbox":
+            self._start_backend(True)
+            return
+        _, key = answer
+        from dataclasses import replace
+
+        self.settings = replace(self.settings, api_key=key)
+        self._start_backend(False)
+
+    @work(thread=True, group="backend", exit_on_error=False)
+    def _start_backend(self, sandbox: bool) -> None:
+        from sixtyfour_tui.backend import NoApiKey, real_backend, start_sandbox_backend
+
+        try:
+            backend = start_sandbox_backend(self.settings) if sandbox else real_backend(self.settings)
+            if backend.server is not None:
+                backend.server.warm_up()
+        except (NoApiKey, OSError, RuntimeError) as problem:
+            self.post_message(BackendFailed(str(problem)))
+            return
+        self.call_from_thread(self._attach_backend, backend)
+
+    def _attach_backend(self, backend) -> None:
+        from sixtyfour_tui.jobs.engine import JobEngine
+        from sixtyfour_tui.jobs.history import QueryHistory
+        from sixtyfour_tui.jobs.ledger import Ledger
+
+        self.backend = backend
+        self.client = backend.client()
+        ledger = Ledger(self.ledger_path)
+        ledger.load()
+        if ledger.warning:
+            self.notify(ledger.warning, severity="warning", markup=False)
+        self._history = QueryHistory(self.history_path)
+        self.engine = JobEngine(self.client, ledger, backend=backend.ledger_name,
+                                poll_interval=backend.poll_interval, spawn=self._spawn)
+        self.engine.subscribe(self._engine_event)
+        jobs = self.query_one(JobsPanel)
+        for job in self.engine.jobs():
+            jobs.show_job(job)
+        self.engine.resume()
+        self.post_message(BackendReady(backend.label, backend.is_sandbox))
+        pending, self._pending = self._pending, []
+        for submitted in pending:
+            self._submit(submitted)
+
+    def _spawn(self, coroutine, name: str, group: str):
+        return self.run_worker(coroutine, name=name, group=group, exit_on_error=False)
+
+    def _engine_event(self, event) -> None:
+        from sixtyfour_tui.jobs.events import JobUpdated
+
+        if isinstance(event, JobUpdated):
+            position = self.engine.queue_position(event.job.job_id) if self.engine else None
+            self.post_message(JobChanged(event.job, position))
+
+    def on_backend_ready(self, message: BackendReady) -> None:
+        self._update_topbar()
+        if message.is_sandbox:
+            self.notify("Using the local sandbox: synthetic data, no API key needed.", markup=False, timeout=4)
+
+    def on_backend_failed(self, message: BackendFailed) -> None:
+        self._show_error("Could not connect", message.message)
+
+    def on_job_changed(self, message: JobChanged) -> None:
+        job = message.job
+        jobs = self.query_one(JobsPanel)
+        jobs.show_job(job, message.queue_position)
+        self._update_topbar()
+        if job.kind == "search" and job.status == "completed" and job.finished_at \
+                and time.time() - job.finished_at < 5 and self._opened_job_id is None:
+            self.open_job(job.job_id)
+
+    def _update_topbar(self) -> None:
+        label = self.backend.label if self.backend else "connecting…"
+        badge = "SANDBOX" if self.backend is not None and self.backend.is_sandbox else "API"
+        line = Text.assemble(("sixtyfour", "bold"), "  ", (f" {badge} ", "reverse"), " ", label)
+        if self.engine is not None:
+            running = self.engine.running_count
+            queued = len([j for j in self.engine.jobs() if j.kind == "search" and j.status == "queued"])
+            line.append(f"   {running}/5 running · {queued} queued")
+        self.query_one("#topbar", Static).update(line)
+
+    # -- searches -----------------------------------------------------------------------------------
+    def on_composer_submitted(self, message: Composer.Submitted) -> None:
+        if self.engine is None:
+            self._pending.append(message)
+            self.notify("Connecting… the search starts as soon as the backend is ready.", markup=False)
+            return
+        self._submit(message)
+
+    def _submit(self, message: Composer.Submitted) -> None:
+        job = self.engine.submit(message.query, mode=message.mode, max_results=message.max_results)
+        self._history.add(message.query, message.mode, message.max_results)
+        self.query_one(JobsPanel).show_job(job, self.engine.queue_position(job.job_id), focus_new=True)
+
+    def on_jobs_panel_open_requested(self, message: JobsPanel.OpenRequested) -> None:
+        self.open_job(message.job_id)
+
+    def open_job(self, job_id: str) -> None:
+        job = self.engine.job(job_id) if self.engine else None
+        if job is None:
+            return
+        if job.status == "failed":
+            self._show_error("Search failed", f"{job.query}\n\n{job.error or 'No reason given.'}")
+            return
+        if job.status != "completed":
+            self.notify("This search is still running; its results open when it completes.", markup=False)
+            return
+        from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
+
+        self._opened_job_id = job_id
+        browser = self.query_one(ResultsBrowser)
+        browser.show_job(job, self.client)
+
+    # -- actions --------------------------------------------------------------------------------------
+    def action_new_search(self) -> None:
+        self.query_one("#query").focus()
+
+    def action_focus_jobs(self) -> None:
+        self.query_one(JobsPanel).focus()
+
+    def action_focus_results(self) -> None:
+        from sixtyfour_tui.ui.widgets.results_table import ResultsTable
+
+        self.query_one(ResultsTable).focus()
+
+    def action_history(self) -> None:
+        if self._history is None:
+            return
+        from sixtyfour_tui.ui.screens.history_screen import HistoryScreen
+
+        def picked(entry) -> None:
+            if entry is not None:
+                self.query_one(Composer).fill(entry.query, entry.mode, entry.max_results)
+
+        self.push_screen(HistoryScreen(self._history.entries()), picked)
+
+    def action_settings(self) -> None:
+        from sixtyfour_tui.ui.screens.settings_screen import SettingsScreen
+
+        def saved(settings) -> None:
+            if settings is not None:
+                self.notify("Settings saved. A new API key or base URL applies on the next start.", markup=False)
+
+        self.push_screen(SettingsScreen(), saved)
+
+    def action_export(self) -> None:
+        job_id = self._opened_job_id
+        focused_jobs = self.query_one(JobsPanel)
+        if self.focused is focused_jobs and focused_jobs.current_job_id:
+            job_id = focused_jobs.current_job_id
+        if job_id is None:
+            self.notify("Open a completed search first (enter on a job).", markup=False)
+            return
+        self.export_job(job_id)
+
+    def export_job(self, job_id: str) -> None:
+        job = self.engine.job(job_id) if self.engine else None
+        if job is None or job.status != "completed":
+            self.notify("Only a completed search can be exported.", markup=False, severity="warning")
+            return
+        from sixtyfour_tui.ui.screens.export_screen import ExportScreen
+
+        settings = self.settings or Settings()
+        self.push_screen(ExportScreen(job, self.engine, settings.effective_download_dir()))
+
+    def action_columns(self) -> None:
+        from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
+
+        self.query_one(ResultsBrowser).action_choose_columns()
+
+    def copy_rows(self, fmt: str) -> None:
+        from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
+
+        browser = self.query_one(ResultsBrowser)
+        if fmt == "cell":
+            browser.action_copy_cell()
+        else:
+            browser.copy_rows(fmt)
+
+    def action_help(self) -> None:
+        from sixtyfour_tui.ui.screens.help_screen import HelpScreen, binding_rows
+
+        focused = self.focused
+        sections = []
+        name = "app"
+        node = focused
+        seen = set()
+        while node is not None and node is not self.screen:
+            rows = binding_rows(b for _, b in node._bindings)
+            rows = [row for row in rows if row not in seen]
+            seen.update(rows)
+            if rows:
+                label = getattr(node, "border_title", None) or type(node).__name__
+                if name == "app":
+                    name = str(label)
+                sections.append((f"{label} keys", rows))
+            node = node.parent
+        sections.append(("App keys", binding_rows(b for _, b in self._bindings)))
+        self.push_screen(HelpScreen(name, sections))
+
+    def action_quit_app(self) -> None:
+        running = self.engine.busy if self.engine is not None else False
+        if not running:
+            self._shutdown_and_exit()
+            return
+        from sixtyfour_tui.ui.screens.confirm import ConfirmScreen
+
+        count = self.engine.running_count
+        question = (f"{count} search(es) still running. They continue on the server and resume "
+                    "here on the next start. Quit now?")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._shutdown_and_exit()
+
+        self.push_screen(ConfirmScreen(question, confirm_label="Quit", cancel_label="Stay"), answered)
+
+    def _shutdown_and_exit(self) -> None:
+        self.exit()
+
+    async def on_unmount(self) -> None:
+        if self.engine is not None:
+            await self.engine.shutdown()
+        if self.client is not None:
+            await self.client.aclose()
+        if self.backend is not None and getattr(self.backend, "owned_by_app", True):
+            self.backend.close()
+
+    def _show_error(self, title: str, text: str) -> None:
+        from sixtyfour_tui.ui.screens.error_modal import ErrorScreen
+
+        self.push_screen(ErrorScreen(title, text))

@@ -1,0 +1,433 @@
+"""Save a finished search as CSV: pick a file, watch the export and download, see what was saved.
+
+The flow itself (`jobs.export_flow.Exporter`) knows nothing of Textual; this screen runs it in a
+worker, follows the engine's events for the export it started, and turns them into a stage line
+and a byte-level progress bar. Cancelling cancels the worker; the flow then marks the export
+cancelled and removes its partial file, and the destination is never left half-written.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from pathlib import Path
+from typing import Literal
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, ProgressBar, Static
+from textual.worker import Worker, WorkerState
+
+from sixtyfour_tui.jobs.events import DownloadProgressed, JobEvent, JobUpdated
+from sixtyfour_tui.jobs.export_flow import Exporter, ExportError
+from sixtyfour_tui.jobs.ledger import JobRecord
+from sixtyfour_tui.ui.filenames import (
+    default_export_path,
+    destination_warning,
+    ensure_parent_dir,
+    validate_destination,
+)
+from sixtyfour_tui.ui.screens.confirm import ConfirmScreen
+from sixtyfour_tui.ui.screens.error_modal import ErrorScreen
+
+MAX_EXPORT_ROWS = 5000
+"""The most rows one export request may ask for."""
+
+Phase = Literal["idle", "running", "done", "failed"]
+
+
+class ExportScreen(ModalScreen[JobRecord | None]):
+    """Dismisses with the completed export record (Done), or None when closed without saving."""
+
+    DEFAULT_CSS = """
+    ExportScreen {
+        align: center middle;
+    }
+    ExportScreen > #dialog {
+        width: 90;
+        max-width: 95%;
+        height: auto;
+        max-height: 95%;
+        padding: 1 2;
+        background: $surface;
+        border: thick $primary;
+    }
+    ExportScreen #query {
+        text-style: bold;
+    }
+    ExportScreen #result-count, ExportScreen .hint {
+        color: $text-muted;
+    }
+    ExportScreen Label {
+        margin-top: 1;
+    }
+    ExportScreen #max-rows {
+        width: 24;
+    }
+    ExportScreen .field-error {
+        color: $error;
+    }
+    ExportScreen .field-warning {
+        color: $warning;
+    }
+    ExportScreen .message {
+        display: none;
+    }
+    ExportScreen .message.-shown {
+        display: block;
+    }
+    ExportScreen #progress {
+        height: auto;
+        margin-top: 1;
+        display: none;
+    }
+    ExportScreen #stage {
+        color: $primary;
+    }
+    ExportScreen #outcome {
+        margin-top: 1;
+        padding: 0 1;
+        display: none;
+    }
+    ExportScreen #outcome.-success {
+        display: block;
+        border-left: thick $success;
+    }
+    ExportScreen #outcome.-failure {
+        display: block;
+        border-left: thick $error;
+        color: $error;
+    }
+    ExportScreen #outcome.-notice {
+        display: block;
+        border-left: thick $warning;
+    }
+    ExportScreen #buttons {
+        height: auto;
+        margin-top: 1;
+    }
+    ExportScreen #buttons Button {
+        margin-right: 2;
+    }
+    ExportScreen #cancel-export, ExportScreen #details, ExportScreen #done {
+        display: none;
+    }
+    ExportScreen.-running #progress, ExportScreen.-running #cancel-export {
+        display: block;
+    }
+    ExportScreen.-running #export, ExportScreen.-running #close {
+        display: none;
+    }
+    ExportScreen.-failed #details {
+        display: block;
+    }
+    ExportScreen.-done #done {
+        display: block;
+    }
+    ExportScreen.-done #export, ExportScreen.-done #close {
+        display: none;
+    }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "export", "Export", priority=True, id="export.start"),
+        Binding("escape", "escape", "Cancel / close", id="export.escape"),
+    ]
+
+    phase: reactive[Phase] = reactive("idle", init=False)
+
+    def __init__(self, job: JobRecord, engine, default_dir: Path) -> None:
+        super().__init__()
+        self.job = job
+        self.engine = engine
+        self.default_dir = Path(default_dir)
+        self.export_record: JobRecord | None = None
+        self.failure_details: str = ""
+        self._export_job_id: str | None = None
+        self._started_at = 0.0
+        self._worker: Worker[JobRecord] | None = None
+        self._unsubscribe = None
+
+    # -- layout ---------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        job = self.job
+        count = "unknown number of" if job.total_results is None else f"{job.total_results:,}"
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = "Export to CSV"
+            yield Static(Text(_printable(job.query)), id="query")
+            yield Static(Text(f"{job.mode} search · {count} results"), id="result-count")
+
+            yield Label("Save as")
+            default_path = default_export_path(self.default_dir, job.query, job.mode)
+            yield Input(str(default_path), id="destination")
+            yield Static(classes="message field-error", id="destination-error")
+            yield Static(classes="message field-warning", id="destination-warning")
+
+            yield Label(f"Max rows (blank = all, 1–{MAX_EXPORT_ROWS:,})")
+            all_rows = "all" if job.total_results is None else f"all {job.total_results:,}"
+            yield Input(placeholder=all_rows, id="max-rows")
+            yield Static(classes="message field-error", id="max-rows-error")
+
+            with Vertical(id="progress"):
+                yield Static(id="stage")
+                yield ProgressBar(total=None, show_eta=False, id="download-bar")
+                yield Static(classes="message hint", id="bytes")
+            yield Static(id="outcome")
+
+            with Horizontal(id="buttons"):
+                yield Button("Export", variant="primary", id="export")
+                yield Button("Cancel export", variant="error", id="cancel-export")
+                yield Button("Details", id="details")
+                yield Button("Done", variant="success", id="done")
+                yield Button("Close", id="close")
+            yield Static("ctrl+s exports · escape cancels or closes", classes="hint", markup=False)
+
+    def on_mount(self) -> None:
+        self._unsubscribe = self.engine.subscribe(self._on_engine_event)
+        self.set_class(True, "-idle")
+        self.query_one("#export", Button).focus()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def watch_phase(self, old: Phase, new: Phase) -> None:
+        self.set_class(False, f"-{old}")
+        self.set_class(True, f"-{new}")
+        for field in self.query(Input):
+            field.disabled = new in ("running", "done")
+        if new == "done":
+            self.query_one("#done", Button).focus()
+        elif new in ("failed", "idle"):
+            # The Cancel button that had the focus is hidden again; start over from Export.
+            self.query_one("#export", Button).focus()
+
+    # -- actions --------------------------------------------------------------------------------
+    @on(Button.Pressed, "#export")
+    def action_export(self) -> None:
+        if self.phase in ("running", "done"):
+            return
+        destination = self._validated_destination()
+        max_rows = self._validated_max_rows()
+        if destination is None or max_rows is False:
+            return
+        if destination.exists():
+            self.app.push_screen(
+                ConfirmScreen(f"This file already exists. Overwrite it?\n{destination}", "Overwrite", "Keep it"),
+                lambda overwrite: self._start(destination, max_rows, overwrite=True) if overwrite else None,
+            )
+            return
+        self._start(destination, max_rows, overwrite=False)
+
+    @on(Button.Pressed, "#cancel-export")
+    def cancel_export(self) -> None:
+        if self._worker is not None and self.phase == "running":
+            self._worker.cancel()
+
+    @on(Button.Pressed, "#details")
+    def show_details(self) -> None:
+        self.app.push_screen(ErrorScreen("Export failed", self.failure_details))
+
+    @on(Button.Pressed, "#done")
+    def finish(self) -> None:
+        self.dismiss(self.export_record)
+
+    @on(Button.Pressed, "#close")
+    def close(self) -> None:
+        self.dismiss(None)
+
+    def action_escape(self) -> None:
+        if self.phase == "running":
+            self.cancel_export()
+        elif self.phase == "done":
+            self.finish()
+        else:
+            self.close()
+
+    @on(Input.Changed, "#destination")
+    def _destination_changed(self, event: Input.Changed) -> None:
+        self._set_message("destination-error", None)
+        warning = destination_warning(Path(event.value.strip())) if event.value.strip() else None
+        self._set_message("destination-warning", warning)
+
+    @on(Input.Changed, "#max-rows")
+    def _max_rows_changed(self) -> None:
+        self._set_message("max-rows-error", None)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_export()
+
+    # -- running the flow -----------------------------------------------------------------------
+    def _start(self, destination: Path, max_rows: int | None, *, overwrite: bool) -> None:
+        try:
+            ensure_parent_dir(destination)
+        except ValueError as error:
+            self._set_message("destination-error", str(error))
+            return
+        self._export_job_id = None
+        self.export_record = None
+        self._started_at = time.time()
+        self._show_outcome(None, "")
+        self._update_stage("Preparing export")
+        self.query_one("#download-bar", ProgressBar).update(total=None, progress=0)
+        self._set_message("bytes", None)
+        self.phase = "running"
+        self.query_one("#cancel-export", Button).focus()
+        self._worker = self.run_worker(
+            Exporter(self.engine).export(self.job.job_id, destination, max_results=max_rows, overwrite=overwrite),
+            name=f"export-{self.job.job_id}",
+            group=f"export-{self.job.job_id}",
+            exit_on_error=False,
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker is not self._worker:
+            return
+        if event.state == WorkerState.SUCCESS:
+            self._finished(event.worker.result)
+        elif event.state == WorkerState.CANCELLED:
+            self.phase = "idle"
+            self._show_outcome("-notice", "Export cancelled. Nothing was written to the destination.")
+        elif event.state == WorkerState.ERROR:
+            error = event.worker.error
+            if isinstance(error, ExportError):
+                self._failed(str(error), str(error))
+            else:
+                details = "".join(traceback.format_exception(error)) if error else "Unknown error"
+                self._failed(f"Unexpected error: {error}", details)
+
+    def _finished(self, record: JobRecord) -> None:
+        self.export_record = record
+        if record.status == "completed" and record.saved_file:
+            self.phase = "done"
+            self._show_outcome("-success", self._summary(record))
+        elif record.status == "cancelled":
+            self.phase = "idle"
+            self._show_outcome("-notice", "Export cancelled. Nothing was written to the destination.")
+        else:
+            message = record.error or f"The export ended as {record.status}."
+            details = "\n".join([
+                f"Export of: {record.query}",
+                f"Search job: {self.job.job_id}",
+                f"Export job: {record.job_id}",
+                f"Last stage: {record.progress_message}",
+                "",
+                message,
+            ])
+            self._failed(message, details)
+
+    def _failed(self, message: str, details: str) -> None:
+        self.failure_details = details
+        self.phase = "failed"
+        self._show_outcome("-failure", f"Export failed: {message}")
+
+    def _summary(self, record: JobRecord) -> str:
+        path = Path(record.saved_file or "")
+        try:
+            size = _human_size(path.stat().st_size)
+        except OSError:
+            size = "size unknown"
+        rows = record.total_results or 0
+        return f"Saved {rows:,} row{'s' if rows != 1 else ''} ({size}) to\n{path}"
+
+    # -- engine events --------------------------------------------------------------------------
+    def _on_engine_event(self, event: JobEvent) -> None:
+        """Called by the engine on the app's event loop, for every job; keep only our export."""
+        if self.phase != "running":
+            return
+        if isinstance(event, JobUpdated):
+            job = event.job
+            if job.kind != "export" or job.parent_job_id != self.job.job_id:
+                return
+            if self._export_job_id is None and job.created_at >= self._started_at - 1:
+                self._export_job_id = job.job_id
+            if job.job_id == self._export_job_id and not job.is_finished:
+                self._update_stage(job.progress_message)
+        elif isinstance(event, DownloadProgressed) and event.job_id == self._export_job_id:
+            bar = self.query_one("#download-bar", ProgressBar)
+            bar.update(total=event.bytes_total, progress=event.bytes_done)
+            if event.bytes_total:
+                text = f"{_human_size(event.bytes_done)} of {_human_size(event.bytes_total)}"
+            else:
+                text = f"{_human_size(event.bytes_done)} received"
+            self._set_message("bytes", text)
+
+    def _update_stage(self, message: str) -> None:
+        step = _stage_number(message)
+        self._set_message("stage", f"Step {step} of 3 · {message or 'Working'}")
+        if step < 3:
+            # The bar only measures bytes; until the download starts it just shows activity.
+            self.query_one("#download-bar", ProgressBar).update(total=None)
+
+    # -- validation -----------------------------------------------------------------------------
+    def _validated_destination(self) -> Path | None:
+        try:
+            return validate_destination(self.query_one("#destination", Input).value)
+        except ValueError as error:
+            self._set_message("destination-error", str(error))
+            self.query_one("#destination", Input).focus()
+            return None
+
+    def _validated_max_rows(self) -> int | None | Literal[False]:
+        """None means all rows; False means the field is invalid (and says why)."""
+        text = self.query_one("#max-rows", Input).value.strip()
+        if not text:
+            return None
+        digits = text.replace(",", "").replace("_", "")
+        value = int(digits) if digits.isdigit() else 0
+        if not 1 <= value <= MAX_EXPORT_ROWS:
+            self._set_message(
+                "max-rows-error",
+                f"Max rows must be a whole number from 1 to {MAX_EXPORT_ROWS:,}, or blank for all rows.",
+            )
+            self.query_one("#max-rows", Input).focus()
+            return False
+        return value
+
+    # -- small helpers --------------------------------------------------------------------------
+    def _set_message(self, widget_id: str, message: str | None) -> None:
+        """Show ``message`` in a line that takes no space while it has nothing to say."""
+        line = self.query_one(f"#{widget_id}", Static)
+        line.update(Text(message or ""))
+        line.set_class(bool(message), "-shown")
+
+    def _show_outcome(self, kind: str | None, message: str) -> None:
+        outcome = self.query_one("#outcome", Static)
+        outcome.update(Text(message))
+        outcome.remove_class("-success", "-failure", "-notice")
+        if kind:
+            outcome.add_class(kind)
+
+
+def _stage_number(message: str) -> int:
+    """Where a progress message sits in export → wait → download."""
+    if message.startswith(("Downloading", "Got ")):
+        return 3
+    if message.startswith(("Waiting", "Exporting:")):
+        return 2
+    return 1
+
+
+def _human_size(size: int) -> str:
+    """``1234567`` → ``"1.2 MB"`` (decimal units, as file managers show them)."""
+    if size < 1000:
+        return f"{size} B"
+    value = float(size)
+    for unit in ("kB", "MB", "GB", "TB"):
+        value /= 1000
+        if value < 1000 or unit == "TB":
+            return f"{value:.1f} {unit}"
+    return f"{size} B"
+
+
+def _printable(text: str) -> str:
+    """Control characters from the API (or a pasted query) would garble the terminal."""
+    return "".join(ch if ch.isprintable() else " " for ch in text)

@@ -1,0 +1,77 @@
+"""F1 help: the keys of the focused panel first, then the app's, then a short guide."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+GUIDE = """\
+1. Write a query in "New search" (plain language), pick People or Company (ctrl+t), set Max, press ctrl+s.
+2. Up to five searches run at once; more wait in the local queue and start when a slot frees.
+3. In Jobs, move with j/k and press enter on a completed job to browse its results.
+4. In the results: j/k/pgup/pgdn/g/G move, space selects, y copies rows as TSV, c copies a cell,
+   / filters loaded rows, s sorts by the current column, enter shows the whole record, o opens its URL.
+5. e exports the whole result set as CSV. ctrl+p lists every command (copy as CSV/JSON/Markdown…).
+Searches keep running on the server when you quit and resume on the next start."""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "dismiss_help", "Close", id="help.close"),
+        Binding("f1", "dismiss_help", "Close", show=False, id="help.close_f1"),
+        Binding("q", "dismiss_help", "Close", show=False, id="help.close_q"),
+    ]
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 100; max-width: 95%; height: auto; max-height: 90%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    HelpScreen .help-heading { text-style: bold; color: $accent; margin-top: 1; }
+    """
+
+    def __init__(self, focused_name: str, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
+        super().__init__()
+        self.focused_name = focused_name
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(Text(f"Help · {self.focused_name}", style="bold"))
+            for title, rows in self.sections:
+                if not rows:
+                    continue
+                yield Static(Text(title), classes="help-heading")
+                table = Table.grid(padding=(0, 2))
+                table.add_column(style="bold", no_wrap=True)
+                table.add_column()
+                for key, description in rows:
+                    table.add_row(Text(key), Text(description))
+                yield Static(table)
+            yield Static(Text("How it works"), classes="help-heading")
+            yield Static(Text(GUIDE))
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).border_title = "F1 · escape closes"
+
+    def action_dismiss_help(self) -> None:
+        self.dismiss(None)
+
+
+def binding_rows(bindings) -> list[tuple[str, str]]:
+    """(keys, description) for bindings worth listing, merged by action."""
+    merged: dict[str, tuple[list[str], str]] = {}
+    for binding in bindings:
+        if not binding.description:
+            continue
+        keys, _ = merged.setdefault(binding.action, ([], binding.description))
+        display = binding.key_display or binding.key
+        if display not in keys:
+            keys.append(display)
+    return [(" / ".join(keys), description) for keys, description in merged.values()]

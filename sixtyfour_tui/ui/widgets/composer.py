@@ -1,0 +1,105 @@
+"""The query composer: a plain-language query, people or company mode, and how many results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+MAX_RESULTS_LIMIT = 10_000
+DEFAULT_MAX_RESULTS = 500
+PLACEHOLDER = "Describe who you are looking for, e.g. VP of Engineering at Series B SaaS startups in New York"
+
+
+class QueryInput(TextArea):
+    """Multi-line query field; enter adds a line, ctrl+s submits (ctrl+enter where terminals send it)."""
+
+    BINDINGS = [
+        Binding("ctrl+enter", "submit", "Search", show=False, id="composer.submit_enter"),
+    ]
+
+    def action_submit(self) -> None:
+        composer = self.query_ancestor(Composer)
+        composer.submit()
+
+
+class Composer(Vertical):
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Search", id="composer.submit", priority=True),
+        Binding("ctrl+t", "toggle_mode", "People/Company", id="composer.toggle_mode"),
+    ]
+
+    @dataclass
+    class Submitted(Message):
+        query: str
+        mode: str
+        max_results: int
+
+    def compose(self) -> ComposeResult:
+        yield QueryInput(id="query", soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
+                         placeholder=PLACEHOLDER)
+        with Horizontal(id="composer-options"):
+            yield Select([("People", "people"), ("Company", "company")], value="people", allow_blank=False,
+                         id="mode", compact=True)
+            yield Label("Max", id="max-label")
+            yield Input(str(DEFAULT_MAX_RESULTS), id="max-results", type="integer", compact=True,
+                        max_length=6, tooltip=f"1 to {MAX_RESULTS_LIMIT:,}")
+            yield Button("Search", id="submit", variant="primary", compact=True)
+        yield Static("", id="composer-message", markup=False)
+
+    def on_mount(self) -> None:
+        self.border_title = "New search"
+        self.border_subtitle = "ctrl+s search · ctrl+r history"
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "submit":
+            event.stop()
+            self.submit()
+
+    def action_submit(self) -> None:
+        self.submit()
+
+    def action_toggle_mode(self) -> None:
+        select = self.query_one("#mode", Select)
+        select.value = "company" if select.value == "people" else "people"
+
+    def fill(self, query: str, mode: str, max_results: int) -> None:
+        """Put an earlier query back (from history) for editing or resubmitting."""
+        self.query_one("#query", QueryInput).text = query
+        self.query_one("#mode", Select).value = mode
+        self.query_one("#max-results", Input).value = str(max_results)
+        self.query_one("#query", QueryInput).focus()
+
+    def submit(self) -> None:
+        query = " ".join(self.query_one("#query", QueryInput).text.split())
+        mode = self.query_one("#mode", Select).value
+        problem, max_results = validate(query, self.query_one("#max-results", Input).value)
+        message = self.query_one("#composer-message", Static)
+        if problem:
+            message.update(problem)
+            message.add_class("error")
+            return
+        message.update("")
+        message.remove_class("error")
+        self.post_message(self.Submitted(query, str(mode), max_results))
+        self.query_one("#query", QueryInput).text = ""
+
+
+def validate(query: str, max_results_text: str) -> tuple[str | None, int]:
+    """A message for the first problem found (or None) and the parsed max results."""
+    if not query.strip():
+        return "Write a query first: describe the people or companies you want.", 0
+    text = max_results_text.strip().replace(",", "").replace("_", "")
+    if not text:
+        return f"Max results is empty: enter a number from 1 to {MAX_RESULTS_LIMIT:,}.", 0
+    try:
+        value = int(text)
+    except ValueError:
+        return f"Max results must be a whole number, not {max_results_text.strip()!r}.", 0
+    if not 1 <= value <= MAX_RESULTS_LIMIT:
+        return f"Max results must be between 1 and {MAX_RESULTS_LIMIT:,} (got {value:,}).", 0
+    return None, value

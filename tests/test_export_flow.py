@@ -1,0 +1,218 @@
+"""Exports and downloads against the real sandbox: 409s, refreshed links, dropped connections, leaks."""
+
+from __future__ import annotations
+
+import csv
+import time
+
+import pytest
+
+from sixtyfour_tui.api.client import SixtyfourClient
+from sixtyfour_tui.api.errors import (BadRequestError, ConflictError, ForbiddenError, NotFoundError,
+                                      PaymentRequiredError, RateLimitedError, ServerError, UnauthorizedError,
+                                      ValidationError)
+from sixtyfour_tui.api.retry import RetryPolicy
+from sixtyfour_tui.jobs.export_flow import ExportError, Exporter
+from sixtyfour_tui.sandbox.config import DEMO_API_KEY, FaultConfig
+from tests.test_engine import close, make_engine
+
+
+def read_rows(path):
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+async def finished_search(engine, query="engineers in Seattle", max_results=50):
+    job = engine.submit(query, max_results=max_results)
+    final = await engine.wait(job.job_id)
+    assert final.status == "completed"
+    return final
+
+
+async def test_export_saves_the_search_csv_with_the_right_rows(fast_sandbox, tmp_path):
+    engine = make_engine(fast_sandbox, tmp_path)
+    try:
+        search = await finished_search(engine, "VP of Engineering at Series B SaaS startups in New York", 500)
+        record = await Exporter(engine).export(search.job_id, tmp_path / "vp.csv")
+    finally:
+        await close(engine)
+    assert record.status == "completed", record.error
+    rows = read_rows(tmp_path / "vp.csv")
+    assert len(rows) == search.total_results == record.total_results
+    assert all(r["seniority"] == "VP" and r["job_function"] == "Engineering" for r in rows)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+async def test_a_row_limit_runs_a_server_export(fast_sandbox, tmp_path):
+    engine = make_engine(fast_sandbox, tmp_path)
+    try:
+        search = await finished_search(engine, "engineers", 300)
+        record = await Exporter(engine).export(search.job_id, tmp_path / "few.csv", max_results=120)
+    finally:
+        await close(engine)
+    assert record.status == "completed" and record.task_id
+    assert len(read_rows(tmp_path / "few.csv")) == 120
+
+
+async def test_a_409_attaches_to_the_export_already_running(make_sandbox, tmp_path):
+    server = make_sandbox(speed=3.0)
+    engine = make_engine(server, tmp_path)
+    try:
+        engine.poll_interval = 0.05
+        search = await asyncio_wait(engine, "designers in London", 30)
+        running = await engine.client.export(mode="people", search_id=search.search_id, max_results=20)
+        record = await Exporter(engine).export(search.job_id, tmp_path / "attached.csv", max_results=20)
+    finally:
+        await close(engine)
+    assert record.status == "completed", record.error
+    assert record.task_id == running.task_id
+    assert len(read_rows(tmp_path / "attached.csv")) == 20
+
+
+async def asyncio_wait(engine, query, max_results):
+    job = engine.submit(query, max_results=max_results)
+    return await engine.wait(job.job_id)
+
+
+async def test_an_expired_signed_url_is_refreshed(make_sandbox, tmp_path):
+    server = make_sandbox(speed=2000.0, url_ttl=1.0)
+    engine = make_engine(server, tmp_path)
+    try:
+        search = await finished_search(engine)
+        stale = await engine.client.download_link(search.resource_handle_id)
+        import httpx
+
+        async with httpx.AsyncClient() as plain:
+            deadline = time.monotonic() + 10
+            while (await plain.get(stale.url)).status_code != 403:
+                assert time.monotonic() < deadline
+        result = await engine.client.download_to(search.resource_handle_id, tmp_path / "fresh.csv", link=stale)
+    finally:
+        await close(engine)
+    assert result.rows == search.total_results
+    refused = [r for r in server.state.storage_requests if r["path"].endswith(".csv")]
+    assert len(refused) >= 2
+
+
+async def test_a_dropped_download_leaves_nothing_and_a_retry_completes(make_sandbox, tmp_path):
+    server = make_sandbox(speed=2000.0, faults=FaultConfig(drop_downloads=5))
+    client = SixtyfourClient(server.api_key, server.base_url, retry=RetryPolicy(max_attempts=2, base_delay=0.01))
+    engine = make_engine(server, tmp_path)
+    dest = tmp_path / "out.csv"
+    try:
+        search = await finished_search(engine)
+        with pytest.raises(Exception):
+            await client.download_to(search.resource_handle_id, dest)
+        assert not dest.exists()
+        assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+        server.state.faults.break_downloads(drops=-3)  # one drop left: a retry gets through
+        result = await client.download_to(search.resource_handle_id, dest)
+    finally:
+        await client.aclose()
+        await close(engine)
+    assert result.rows == search.total_results == len(read_rows(dest))
+
+
+async def test_a_truncated_download_is_caught_by_the_row_count(make_sandbox, tmp_path):
+    server = make_sandbox(speed=2000.0, faults=FaultConfig(truncate_downloads=1))
+    engine = make_engine(server, tmp_path)
+    try:
+        search = await finished_search(engine, max_results=400)
+        record = await Exporter(engine).export(search.job_id, tmp_path / "whole.csv")
+    finally:
+        await close(engine)
+    assert record.status == "completed", record.error
+    assert len(read_rows(tmp_path / "whole.csv")) == 400
+
+
+async def test_the_key_never_reaches_the_storage_host(make_sandbox, tmp_path):
+    server = make_sandbox(speed=2000.0, storage_host="127.0.0.2")
+    engine = make_engine(server, tmp_path)
+    try:
+        search = await finished_search(engine)
+        record = await Exporter(engine).export(search.job_id, tmp_path / "s.csv")
+    finally:
+        await close(engine)
+    assert record.status == "completed"
+    seen = server.state.storage_requests
+    assert seen and all(r["host"] == "127.0.0.2" for r in seen)
+    for request in seen:
+        assert "x-api-key" not in request["headers"]
+        assert DEMO_API_KEY not in " ".join(request["headers"].values())
+
+
+async def test_export_refuses_to_overwrite_and_needs_a_completed_search(fast_sandbox, tmp_path):
+    engine = make_engine(fast_sandbox, tmp_path)
+    try:
+        search = await finished_search(engine)
+        existing = tmp_path / "keep.csv"
+        existing.write_text("precious")
+        with pytest.raises(ExportError):
+            await Exporter(engine).export(search.job_id, existing)
+        assert existing.read_text() == "precious"
+        failed = engine.submit("CTOs #fail")
+        await engine.wait(failed.job_id)
+        with pytest.raises(ExportError):
+            await Exporter(engine).export(failed.job_id, tmp_path / "x.csv")
+    finally:
+        await close(engine)
+
+
+async def test_an_unwritable_destination_fails_cleanly(fast_sandbox, tmp_path):
+    engine = make_engine(fast_sandbox, tmp_path)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        search = await finished_search(engine)
+        record = await Exporter(engine).export(search.job_id, locked / "x.csv")
+    finally:
+        locked.chmod(0o700)
+        await close(engine)
+    import os
+
+    if os.geteuid() == 0:
+        pytest.skip("root can write anywhere; the permission check cannot fail here")
+    assert record.status == "failed" and "locked" in record.error
+
+
+# -- every error class reaches the caller with the server's message --------------------------------
+NO_RETRY = RetryPolicy(max_attempts=1)
+
+
+async def test_error_classes_carry_the_servers_message(make_sandbox):
+    server = make_sandbox(api_keys=(DEMO_API_KEY, "sk-broke", "sk-denied"), payment_required_keys=("sk-broke",),
+                          forbidden_keys=("sk-denied",), speed=1.0)
+    base = server.base_url
+
+    async def attempt(key, call):
+        async with SixtyfourClient(key, base, retry=NO_RETRY) as client:
+            with pytest.raises(Exception) as caught:
+                await call(client)
+            return caught.value
+
+    error = await attempt("sk-wrong", lambda c: c.task_status("x"))
+    assert isinstance(error, UnauthorizedError) and error.message == "Invalid API key"
+    error = await attempt("sk-broke", lambda c: c.task_status("x"))
+    assert isinstance(error, PaymentRequiredError) and "balance" in error.message
+    error = await attempt("sk-denied", lambda c: c.task_status("x"))
+    assert isinstance(error, ForbiddenError) and "not enabled" in error.message
+    error = await attempt(DEMO_API_KEY, lambda c: c.task_status("nope"))
+    assert isinstance(error, NotFoundError) and "not found" in error.message
+    error = await attempt(DEMO_API_KEY, lambda c: c.start_deep_search("x", max_results=0))
+    assert isinstance(error, ValidationError) and "max_results" in error.message
+    error = await attempt(DEMO_API_KEY, lambda c: c.query_next("forged.cursor"))
+    assert isinstance(error, BadRequestError) and error.message == "cursor expired or invalid"
+    async with SixtyfourClient(DEMO_API_KEY, base, retry=NO_RETRY) as client:
+        started = await client.start_deep_search("engineers in Denver", max_results=5)
+        status = await client.task_status(started.task_id)
+        await client.export(mode="people", search_id=status.search_id)
+        with pytest.raises(ConflictError) as conflict:
+            await client.export(mode="people", search_id=status.search_id)
+        assert conflict.value.task_id and "already running" in conflict.value.message
+    server.state.faults.force(503, 1)
+    error = await attempt(DEMO_API_KEY, lambda c: c.task_status("x"))
+    assert isinstance(error, ServerError) and error.status == 503 and "unavailable" in error.message
+    server.state.faults.force(429, 1)
+    error = await attempt(DEMO_API_KEY, lambda c: c.task_status("x"))
+    assert isinstance(error, RateLimitedError) and error.retry_after == 1

@@ -1,0 +1,27 @@
+"""The non-UI layers must not pull in Textual: the CLI and the sandbox start fast without it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+CHECK = textwrap.dedent(
+    """
+    import importlib, pkgutil, sys
+    import sixtyfour_tui.api, sixtyfour_tui.jobs
+    import sixtyfour_tui.config, sixtyfour_tui.locations, sixtyfour_tui.atomic
+    import sixtyfour_tui.jobs.ledger, sixtyfour_tui.jobs.history
+    for package in (sixtyfour_tui.api, sixtyfour_tui.jobs):
+        for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            importlib.import_module(module.name)
+    loaded = sorted(name for name in sys.modules if name == "textual" or name.startswith("textual."))
+    print(",".join(loaded))
+    """
+)
+
+
+def test_core_layers_do_not_import_textual() -> None:
+    completed = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "", f"Textual was imported: {completed.stdout.strip()}"
