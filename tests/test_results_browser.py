@@ -152,7 +152,8 @@ async def test_filter_narrows_loaded_rows_and_escape_restores(client, job):
         assert f"· filtered: {matches} of 100 loaded" in browser.title_text
         assert browser.store.cell_text(browser.table.current_row_index(), "fullName") == name
         await pilot.press("escape")
-        assert browser.store.view_len == 100 and browser.store.filter_text == ""
+        await until(pilot, lambda: not browser.is_loading)
+        assert browser.store.filter_text == "" and browser.store.view_len == len(browser.store) >= 100
         assert "filtered" not in browser.title_text
         assert not browser.filter_input.display
         assert browser.table.has_focus

@@ -125,6 +125,7 @@ class ResultsBrowser(Widget):
         self._loading = False
         self._columns_chosen = False
         self._error: str | None = None
+        self._near_end_while_filtered = False
 
     def compose(self) -> ComposeResult:
         yield Static(Content("No search selected"), id="results-title")
@@ -175,6 +176,7 @@ class ResultsBrowser(Widget):
         self._loading = False
         self._columns_chosen = False
         self._error = None
+        self._near_end_while_filtered = False
         self.filter_input.value = ""
         self._hide_filter()
         self.table.set_store(RowStore())
@@ -289,7 +291,11 @@ class ResultsBrowser(Widget):
     @on(ResultsTable.NearEnd)
     def _on_near_end(self, event: ResultsTable.NearEnd) -> None:
         event.stop()
-        if not self._loading:
+        if self.store.filter_text:
+            # A narrow filter keeps the view "near its end": loading on that would fetch the
+            # whole search. The filter covers loaded rows; `m`/`M` still load on request.
+            self._near_end_while_filtered = True
+        elif not self._loading:
             self.request_pages(1)
 
     @on(ResultsTable.RowActivated)
@@ -313,6 +319,9 @@ class ResultsBrowser(Widget):
         self._apply_filter("")
         self._hide_filter()
         self.table.focus()
+        if self._near_end_while_filtered:
+            self._near_end_while_filtered = False
+            self.request_pages(1)
 
     def _hide_filter(self) -> None:
         self.filter_input.remove_class("-visible")
