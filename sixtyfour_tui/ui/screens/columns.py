@@ -55,11 +55,11 @@ class ColumnsScreen(ModalScreen[list[str] | None]):
     def __init__(self, all_columns: Sequence[str], visible: Sequence[str]) -> None:
         super().__init__()
         self.all_columns = list(all_columns)
-        self.visible = list(visible)
+        self.shown_columns = list(visible)
 
     def compose(self) -> ComposeResult:
-        shown = set(self.visible)
-        ordered = self.visible + [column for column in self.all_columns if column not in shown]
+        shown = set(self.shown_columns)
+        ordered = self.shown_columns + [column for column in self.all_columns if column not in shown]
         selections = [Selection(Content(sanitize_text(column)), column, column in shown) for column in ordered]
         with Vertical(id="columns-panel"):
             yield SelectionList[str](*selections, id="columns-list")
@@ -81,7 +81,7 @@ class ColumnsScreen(ModalScreen[list[str] | None]):
 
     def action_apply(self) -> None:
         ticked = self.query_one("#columns-list", SelectionList).selected
-        self.dismiss(chosen_order(self.all_columns, self.visible, ticked))
+        self.dismiss(chosen_order(self.all_columns, self.shown_columns, ticked))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

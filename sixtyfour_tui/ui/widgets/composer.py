@@ -29,7 +29,8 @@ class QueryInput(TextArea):
 
 class Composer(Vertical):
     BINDINGS = [
-        Binding("ctrl+s", "submit", "Search", id="composer.submit", priority=True),
+        # Not a priority binding: keys typed just before ctrl+s must reach the text first.
+        Binding("ctrl+s", "submit", "Search", id="composer.submit"),
         Binding("ctrl+t", "toggle_mode", "People/Company", id="composer.toggle_mode"),
     ]
 

@@ -27,6 +27,7 @@ COLUMNS = (
     ("trend", "Trend", 8),
     ("elapsed", "Time", 7),
 )
+FLEXIBLE = ("query", "progress")
 STATUS_STYLES = {"completed": "green", "failed": "red", "running": "yellow", "starting": "yellow"}
 
 
@@ -55,6 +56,18 @@ class JobsPanel(DataTable):
         for key, label, width in COLUMNS:
             self.add_column(Text(label), key=key, width=width)
         self.set_interval(1.0, self._tick_elapsed)
+
+    def on_resize(self) -> None:
+        """Give the query and progress columns whatever width the fixed columns leave."""
+        fixed = sum(width for key, _, width in COLUMNS if key not in FLEXIBLE)
+        padding = 2 * self.cell_padding * len(COLUMNS)
+        spare = max(2 * 12, self.scrollable_content_region.width - fixed - padding - 1)
+        for key in FLEXIBLE:
+            column = self.columns.get(key)
+            if column is not None:
+                column.width = spare // len(FLEXIBLE)
+        self._require_update_dimensions = True
+        self.refresh()
 
     @property
     def current_job_id(self) -> str | None:
