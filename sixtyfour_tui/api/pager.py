@@ -81,6 +81,11 @@ class ResultPager:
         return self._started
 
     @property
+    def cursor(self) -> str | None:
+        """The server's cursor for the next page (None before the first page and at the end)."""
+        return self._cursor
+
+    @property
     def expected_total(self) -> int | None:
         """How many rows this search will yield in all: exact once done, else the best estimate."""
         if self._started and not self._has_more:

@@ -35,6 +35,9 @@ _NO_FUNDING_STAGE = vocab.FUNDING_STAGES.index("Bootstrapped")
 _PUBLIC_STAGE = vocab.FUNDING_STAGES.index("IPO/Public")
 
 
+RESERVED_WORDS = frozenset({"none", "null", "nan", "true", "false", "undefined"})
+
+
 def slugify(text: str, keep: str = "") -> str:
     """ASCII, lower-case, letters and digits only (plus `keep`): for ids, e-mails and domains."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
@@ -186,6 +189,8 @@ class Dataset:
                 root = rng.choice(vocab.NAME_ROOTS)
             else:
                 root = "".join(rng.choice(vocab.NAME_SYLLABLES) for _ in range(rng.choice((2, 2, 3)))).capitalize()
+                if root.lower() in RESERVED_WORDS:
+                    continue  # "None Systems" reads like a missing value, not a company
             style = rng.random()
             if style < 0.6:
                 name = f"{root} {rng.choice(suffixes)}"

@@ -24,7 +24,7 @@ from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
 
 
 class SixtyfourApp(App):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "sixtyfour"
     COMMANDS = App.COMMANDS | {SixtyfourCommands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
@@ -267,35 +267,33 @@ class SixtyfourApp(App):
 
         self.query_one(ResultsBrowser).action_choose_columns()
 
-    def copy_rows(self, fmt: str) -> None:
+    async def copy_rows(self, fmt: str) -> None:
         from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
 
         browser = self.query_one(ResultsBrowser)
         if fmt == "cell":
-            browser.action_copy_cell()
+            await browser.action_copy_cell()
         else:
-            browser.copy_rows(fmt)
+            await browser.copy_rows(fmt)
 
     def action_help(self) -> None:
         from sixtyfour_tui.ui.screens.help_screen import HelpScreen, binding_rows
 
-        focused = self.focused
         sections = []
-        name = "app"
-        node = focused
-        seen = set()
+        panel_name = None
+        seen: set[tuple[str, str]] = set()
+        node = self.focused
         while node is not None and node is not self.screen:
-            rows = binding_rows(b for _, b in node._bindings)
-            rows = [row for row in rows if row not in seen]
+            rows = [row for row in binding_rows(b for _, b in node._bindings if b.id or b.show) if row not in seen]
             seen.update(rows)
+            title = getattr(node, "border_title", None)
+            if title and panel_name is None:
+                panel_name = str(title)
             if rows:
-                label = getattr(node, "border_title", None) or type(node).__name__
-                if name == "app":
-                    name = str(label)
-                sections.append((f"{label} keys", rows))
+                sections.append((f"{title or type(node).__name__} keys", rows))
             node = node.parent
         sections.append(("App keys", binding_rows(b for _, b in self._bindings)))
-        self.push_screen(HelpScreen(name, sections))
+        self.push_screen(HelpScreen(panel_name or "app", sections))
 
     def action_quit_app(self) -> None:
         running = self.engine.busy if self.engine is not None else False

@@ -238,7 +238,8 @@ class ResultsBrowser(Widget):
         store = self.store
         store.append(rows)
         if not self._columns_chosen and len(store):
-            self.table.visible_columns = default_columns(self.job.mode if self.job else "", store.columns) or store.columns
+            mode = self.job.mode if self.job else ""
+            self.table.visible_columns = default_columns(mode, store.columns) or store.columns
             self._columns_chosen = True
         self.table.refresh_rows()
         self._refresh_title()

@@ -1,0 +1,110 @@
+"""Time to first frame: `sixtyfour-tui --sandbox` against a minimal Textual app, both in tmux.
+
+Both programs are timed by the shared tool `../shared/tools/ttff.py` when it is beside the repo
+(it starts the command in a detached 160x50 tmux pane and polls `capture-pane` for a marker,
+discarding one warm-up run); otherwise by `poll_ttff` below, which does the same. The app's
+marker is "New search" (the composer's border title); the minimal app shows its own marker.
+Both run with XDG_STATE_HOME / XDG_CONFIG_HOME in a fresh temp dir.
+
+Run alone: .venv/bin/python -m bench.ttff [--smoke]
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from bench.common import REPO, Row, app_command, have, isolated_env_args, judged, secs, skipped, temp_dir
+
+APP_MARKER = "New search"
+TARGET_RATIO = 1.5
+TOOL_CANDIDATES = (REPO.parent / "shared" / "tools" / "ttff.py",)
+_MEDIAN = re.compile(r"ttff median ([0-9.]+)s")
+
+
+def shared_tool() -> Path | None:
+    for candidate in TOOL_CANDIDATES:
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def poll_ttff(runs: int, marker: str, command: list[str], timeout: float = 30.0) -> float:
+    """Median seconds from `tmux new-session` until `marker` shows, after one warm-up run."""
+    pattern = re.compile(marker)
+    times = []
+    for attempt in range(runs + 1):
+        name = "bench-ttff-" + uuid.uuid4().hex[:8]
+        started = time.perf_counter()
+        subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "160", "-y", "50",
+                        shlex.join(command)], check=True)
+        seen, screen = None, ""
+        try:
+            while time.perf_counter() - started < timeout:
+                screen = subprocess.run(["tmux", "capture-pane", "-p", "-t", name],
+                                        capture_output=True, text=True).stdout
+                if pattern.search(screen):
+                    seen = time.perf_counter() - started
+                    break
+                time.sleep(0.005)
+        finally:
+            subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        if seen is None:
+            raise RuntimeError(f"marker {marker!r} never showed; last screen:\n{screen}")
+        if attempt:
+            times.append(seen)
+        time.sleep(0.3)
+    return statistics.median(times)
+
+
+def measure(runs: int, marker: str, command: list[str]) -> tuple[float, str]:
+    """(median seconds, which timer was used)."""
+    tool = shared_tool()
+    if tool is None:
+        return poll_ttff(runs, marker, command), "built-in poller"
+    done = subprocess.run([sys.executable, str(tool), str(runs), marker, "--", *command],
+                          capture_output=True, text=True, timeout=60 + 40 * runs)
+    match = _MEDIAN.search(done.stdout)
+    if done.returncode != 0 or match is None:
+        raise RuntimeError(f"{tool} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return float(match.group(1)), "shared ttff.py"
+
+
+def run(smoke: bool = False) -> list[Row]:
+    figure = "ttff: sixtyfour-tui --sandbox vs minimal app"
+    if not have("tmux"):
+        return [skipped(figure, "tmux not found")]
+    runs = 1 if smoke else 7
+    root = temp_dir("ttff")
+    try:
+        env = isolated_env_args(root)
+        minimal_command = [*env, sys.executable, str(REPO / "bench" / "minimal_app.py")]
+        from bench.minimal_app import MARKER
+
+        baseline, how = measure(runs, MARKER, minimal_command)
+        app, _ = measure(runs, APP_MARKER, [*env, *app_command(), "--sandbox"])
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    ratio = app / baseline
+    return [Row(
+        figure=figure,
+        value=secs(app),
+        baseline=secs(baseline),
+        ratio=f"{ratio:.2f}x",
+        target=f"<= {TARGET_RATIO}x",
+        status=judged(ratio <= TARGET_RATIO, smoke),
+        note=f"median of {runs} after 1 warm-up, {how}",
+    )]
+
+
+if __name__ == "__main__":
+    from bench.__main__ import print_table
+
+    print_table(run("--smoke" in sys.argv))

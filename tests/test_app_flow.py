@@ -1,0 +1,198 @@
+"""The whole app driven with the pilot against a real sandbox: search, watch, browse, copy, export."""
+
+from __future__ import annotations
+
+import csv
+
+from sixtyfour_tui.sandbox.config import SandboxConfig
+from sixtyfour_tui.sandbox.server import SandboxServer
+from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
+from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
+from tests.app_harness import build_app, screen_text, submit_query, wait_until
+
+SIZE = (160, 45)
+
+
+def jobs_of(app):
+    return app.engine.jobs() if app.engine else []
+
+
+async def test_search_progress_browse_copy_and_export(tmp_path):
+    app = build_app(tmp_path, speed=100.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.engine is not None, what="backend ready")
+        await submit_query(pilot, "VP of Engineering at Series B SaaS startups in New York", "150")
+        job = (await wait_until(pilot, lambda: jobs_of(app), what="job created"))[0]
+        assert job.query == "VP of Engineering at Series B SaaS startups in New York" and job.max_results == 150
+        seen_running = await wait_until(pilot, lambda: app.engine.job(job.job_id).status in ("running", "completed"))
+        assert seen_running
+        await wait_until(pilot, lambda: app.engine.job(job.job_id).status == "completed", what="search completed")
+        final = app.engine.job(job.job_id)
+        assert final.iterations >= 3 and final.total_results == 150
+        browser = app.query_one(ResultsBrowser)
+        await wait_until(pilot, lambda: len(browser.store) >= 100, what="first page")
+        assert "Showing 100 of 150" in browser.title_text
+        table = browser.table
+        table.focus()
+        await pilot.press("j", "j")
+        row = browser.store.raw(table.current_row_index())
+        await pilot.press("y")
+        await wait_until(pilot, lambda: app.copied, what="copy")
+        header, line = app.copied[-1].splitlines()[:2]
+        assert "fullName" in header.split("\t") and row["fullName"] in line.split("\t")
+        await pilot.press("G")
+        await wait_until(pilot, lambda: len(browser.store) == 150, what="second page on reaching the end")
+        assert "All 150" in browser.title_text
+
+        await pilot.press("e")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ExportScreen", what="export screen")
+        destination = tmp_path / "vp.csv"
+        app.screen.query_one("#destination").value = str(destination)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: destination.exists(), what="file saved")
+        await wait_until(pilot, lambda: "Saved 150 rows" in screen_text(app), what="summary")
+        shown_names = [browser.store.raw(i)["fullName"] for i in range(100)]
+    with destination.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 150
+    assert all(r["seniority"] == "VP" and r["job_function"] == "Engineering" for r in rows)
+    assert [r["full_name"] for r in rows[:100]] == shown_names
+
+
+async def test_six_searches_five_run_one_waits(tmp_path):
+    app = build_app(tmp_path, speed=1.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.engine is not None)
+        for n in range(6):
+            await submit_query(pilot, f"product designers in Toronto {n}", "10")
+        await wait_until(pilot, lambda: len(jobs_of(app)) == 6)
+        await wait_until(pilot, lambda: sum(j.status == "running" for j in jobs_of(app)) == 5, what="five running")
+        waiting = [j for j in jobs_of(app) if j.status == "queued"]
+        assert len(waiting) == 1 and waiting[0].query.endswith("5")
+        panel = app.query_one(JobsPanel)
+        assert "5/5 running · 1 queued" in str(panel.border_title)
+        text = screen_text(app)
+        assert "queued #1" in text and "5/5 running" in text
+
+
+async def test_bad_inputs_get_clear_messages_and_start_nothing(tmp_path):
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.engine is not None)
+        message = app.query_one("#composer-message")
+        for query, max_results, expected in [
+            ("", "100", "Write a query first"),
+            ("   ", "100", "Write a query first"),
+            ("CTOs", "", "Max results is empty"),
+            ("CTOs", "0", "between 1 and 10,000"),
+            ("CTOs", "20000", "between 1 and 10,000"),
+        ]:
+            await submit_query(pilot, query, max_results)
+            assert expected in str(message.render()), (query, max_results)
+            assert "error" in message.classes
+        assert jobs_of(app) == []
+        await submit_query(pilot, "CTOs in Berlin", "5")
+        await wait_until(pilot, lambda: len(jobs_of(app)) == 1)
+        assert str(message.render()) == ""
+
+
+async def test_hostile_text_is_shown_literally(tmp_path):
+    hostile = "[bold]x[/] [@click=app.quit]q[/] \x1b[31mred\x1b[0m bell\x07"
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.engine is not None)
+        await submit_query(pilot, hostile, "5")
+        await wait_until(pilot, lambda: jobs_of(app) and jobs_of(app)[0].status in ("completed", "failed"))
+        text = screen_text(app)
+        assert "[bold]x[/]" in text and "[@click=app.quit]q[/]" in text
+        assert "\x1b[31m" not in text and "\x07" not in text
+        assert app.is_running
+        browser = app.query_one(ResultsBrowser)
+        browser.store.append([{"fullName": hostile, "title": "[red]boss[/red]", "seniority": "\x1b]0;pwned\x07VP"}])
+        browser.table.refresh_rows()
+        text = await wait_until(pilot, lambda: "boss" in screen_text(app) and screen_text(app), what="row shown")
+        assert "[red]boss[/red]" in text, text
+        assert "pwned" not in text and "\x1b" not in text  # the OSC title sequence is dropped whole
+
+
+async def test_failed_search_shows_its_error_in_a_copyable_modal(tmp_path):
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.engine is not None)
+        await submit_query(pilot, "CTOs in Madrid #fail", "5")
+        await wait_until(pilot, lambda: jobs_of(app) and jobs_of(app)[0].status == "failed")
+        assert "#fail" in screen_text(app)
+        app.query_one(JobsPanel).focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ErrorScreen")
+        assert "#fail" in app.screen.query_one("TextArea").text
+
+
+async def test_quitting_with_running_jobs_asks_first_and_they_resume_on_restart(tmp_path):
+    server = SandboxServer(SandboxConfig(speed=2.0, requests_per_minute=0)).start()
+    try:
+        first = build_app(tmp_path, server=server)
+        first.backend.owned_by_app = False
+        async with first.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: first.engine is not None)
+            await submit_query(pilot, "data scientists in Boston", "20")
+            await wait_until(pilot, lambda: jobs_of(first) and jobs_of(first)[0].status == "running")
+            await pilot.press("ctrl+q")
+            await wait_until(pilot, lambda: type(first.screen).__name__ == "ConfirmScreen", what="confirm")
+            assert "still running" in screen_text(first)
+            await pilot.press("n")
+            assert first.is_running
+            await pilot.press("ctrl+q")
+            await wait_until(pilot, lambda: type(first.screen).__name__ == "ConfirmScreen")
+            await pilot.press("y")
+        job_id = jobs_of(first)[0].job_id
+
+        second = build_app(tmp_path, server=server)
+        async with second.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: second.engine is not None)
+            assert second.engine.job(job_id).status in ("running", "completed")
+            await wait_until(pilot, lambda: second.engine.job(job_id).status == "completed", timeout=60)
+            assert second.engine.job(job_id).total_results == 20
+    finally:
+        server.stop()
+
+
+async def test_f1_help_lists_the_focused_panels_keys(tmp_path):
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.engine is not None)
+        app.query_one("#query").focus()
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+        text = await wait_until(pilot, lambda: "How it works" in screen_text(app) and screen_text(app))
+        assert "Search" in text and "ctrl+s" in text and "How it works" in text
+        await pilot.press("escape")
+        app.query_one(JobsPanel).focus()
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+        text = await wait_until(pilot, lambda: "How it works" in screen_text(app) and screen_text(app))
+        assert "Jobs" in text and "Open" in text
+
+
+async def test_history_recalls_an_earlier_query(tmp_path):
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.engine is not None)
+        await submit_query(pilot, "Heads of Growth at Series A startups", "42")
+        await wait_until(pilot, lambda: jobs_of(app))
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "HistoryScreen")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: type(app.screen).__name__ != "HistoryScreen")
+        assert app.query_one("#query").text == "Heads of Growth at Series A startups"
+        assert app.query_one("#max-results").value == "42"
+
+
+async def test_command_palette_lists_the_apps_commands(tmp_path):
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.engine is not None)
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+        await pilot.press(*"copy rows as")
+        await wait_until(pilot, lambda: "Copy rows as JSON" in screen_text(app), what="palette hit")
