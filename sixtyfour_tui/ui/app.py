@@ -35,8 +35,8 @@ class SixtyfourApp(App):
         Binding("ctrl+r", "history", "History", id="app.history"),
         Binding("f2", "settings", "Settings", id="app.settings"),
         Binding("e", "export", "Export", id="app.export"),
-        Binding("f6", "focus_jobs", "Jobs", show=False, id="app.focus_jobs"),
-        Binding("f7", "focus_results", "Results", show=False, id="app.focus_results"),
+        Binding("f3", "focus_jobs", "Jobs", id="app.focus_jobs"),
+        Binding("f4", "focus_results", "Results", id="app.focus_results"),
     ]
 
     def __init__(self, *, sandbox: bool = False, settings: Settings | None = None, backend=None,

@@ -7,6 +7,8 @@ import time
 from sixtyfour_tui.api.rows import sanitize_text
 from sixtyfour_tui.jobs.ledger import JobRecord
 
+clock = time.time  # replaced in snapshot tests so elapsed times are fixed
+
 STATUS_ICONS = {
     "queued": "◌",
     "starting": "◔",
@@ -37,7 +39,7 @@ def results_text(job: JobRecord) -> str:
 
 def elapsed_text(job: JobRecord, now: float | None = None) -> str:
     start = job.started_at or job.created_at
-    end = job.finished_at or (now if now is not None else time.time())
+    end = job.finished_at or (now if now is not None else clock())
     seconds = max(0, int(end - start))
     minutes, seconds = divmod(seconds, 60)
     hours, minutes = divmod(minutes, 60)

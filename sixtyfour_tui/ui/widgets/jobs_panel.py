@@ -6,7 +6,6 @@ progress messages are untrusted.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -15,11 +14,12 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from sixtyfour_tui.jobs.ledger import JobRecord
+from sixtyfour_tui.ui import job_text
 from sixtyfour_tui.ui.job_text import elapsed_text, progress_text, results_text, short_query, status_label
 from sixtyfour_tui.ui.sparkline import sparkline
 
 COLUMNS = (
-    ("status", "Status", 12),
+    ("status", "Status", 11),
     ("query", "Query", 34),
     ("progress", "Progress", 34),
     ("iter", "It.", 3),
@@ -67,6 +67,7 @@ class JobsPanel(DataTable):
             if column is not None:
                 column.width = spare // len(FLEXIBLE)
         self._require_update_dimensions = True
+        self._clear_caches()  # rows rendered at the old widths must not be reused
         self.refresh()
 
     @property
@@ -105,7 +106,7 @@ class JobsPanel(DataTable):
         ]
 
     def _tick_elapsed(self) -> None:
-        now = time.time()
+        now = job_text.clock()
         for job in self._jobs.values():
             if job.status in ("starting", "running") and job.job_id in self.rows:
                 self.update_cell(job.job_id, "elapsed", Text(elapsed_text(job, now), justify="right"))

@@ -1,0 +1,99 @@
+"""Idle cost: CPU of `sixtyfour-tui --sandbox` while 5 searches run and 5 wait, nothing typed.
+
+The app runs in a detached tmux pane (160x50) with its own XDG dirs and
+SIXTYFOUR_SANDBOX_SPEED=0.05, so a search takes many minutes and the jobs stay "5/5 running ·
+5 queued" through the window. Ten queries are typed into the composer (text, then ctrl+s); once
+the header shows "5/5 running · 5 queued" the app's process CPU time (utime + stime of all its
+threads, /proc/PID/stat) is read over 30 s (3 s in smoke runs).
+
+The sandbox is embedded in the same process (uvicorn in a thread), so the figure covers the
+UI, the job engine's polling (every second against the sandbox) AND the sandbox answering it.
+
+Run alone: .venv/bin/python -m bench.idle [--smoke]
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+
+from bench.common import (Row, app_command, cmdline, cpu_seconds, descendants, have, isolated_env_args,
+                          judged, skipped, temp_dir)
+
+TARGET_PERCENT = 2.0
+SEARCHES = 10
+READY = "5/5 running · 5 queued"
+
+
+def _tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
+
+
+def _wait_for(session: str, text: str, timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = _tmux("capture-pane", "-p", "-t", session)
+        if text in screen:
+            return screen
+        time.sleep(0.1)
+    raise RuntimeError(f"{text!r} never showed; last screen:\n{screen}")
+
+
+def _app_pid(session: str) -> int:
+    """The process running the app inside the pane (the pane may start a shell first)."""
+    pane = int(_tmux("display-message", "-p", "-t", session, "#{pane_pid}").strip())
+    candidates = [pid for pid in [pane, *descendants(pane)]
+                  if "sixtyfour" in cmdline(pid) and not cmdline(pid).startswith(("env ", "sh ", "/bin/sh "))]
+    if not candidates:
+        raise RuntimeError("could not find the app's process in the tmux pane")
+    return candidates[-1]
+
+
+def run(smoke: bool = False) -> list[Row]:
+    figure = "idle: 5 running + 5 queued searches"
+    if not have("tmux"):
+        return [skipped(figure, "tmux not found")]
+    window = 3.0 if smoke else 30.0
+    root = temp_dir("idle")
+    session = "bench-idle-" + uuid.uuid4().hex[:8]
+    command = [*isolated_env_args(root, SIXTYFOUR_SANDBOX_SPEED="0.05"), *app_command(), "--sandbox"]
+    _tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "50", shlex.join(command))
+    try:
+        _wait_for(session, "New search", 30)
+        for number in range(1, SEARCHES + 1):
+            _tmux("send-keys", "-t", session, f"VP of Engineering at Series B SaaS startups {number}", "C-s")
+            time.sleep(0.2)
+        _wait_for(session, READY, 30)
+        pid = _app_pid(session)
+        time.sleep(1.0)  # let the submissions' own work settle
+        cpu_before, started = cpu_seconds(pid), time.monotonic()
+        time.sleep(window)
+        cpu_after, elapsed = cpu_seconds(pid), time.monotonic() - started
+        still = READY in _tmux("capture-pane", "-p", "-t", session)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+    percent = (cpu_after - cpu_before) / elapsed * 100
+    note = f"whole app process incl. embedded sandbox, {window:.0f} s window"
+    if not still:
+        note += "; WARNING: job counts changed during the window"
+    return [Row(
+        figure=figure,
+        value=f"{percent:.2f}% of a core",
+        baseline="—",
+        ratio="—",
+        target=f"< {TARGET_PERCENT:g}%",
+        status=judged(percent < TARGET_PERCENT, smoke),
+        note=note,
+    )]
+
+
+if __name__ == "__main__":
+    from bench.__main__ import print_table
+
+    print_table(run("--smoke" in sys.argv))

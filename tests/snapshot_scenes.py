@@ -1,0 +1,92 @@
+"""Deterministic scenes of the real widgets for snapshot tests: fixed jobs, fixed clock, fixed data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sixtyfour_tui.config import Settings
+from sixtyfour_tui.jobs.engine import JobEngine
+from sixtyfour_tui.jobs.ledger import JobRecord, Ledger
+from sixtyfour_tui.ui.app import SixtyfourApp
+from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
+
+NOW = 1_790_000_000.0  # a fixed "now" so elapsed times never change between runs
+SIZE = (140, 40)
+
+
+def fixture_jobs() -> list[JobRecord]:
+    base = dict(backend="sandbox", mode="people", search_id="s", max_results=500)
+    return [
+        JobRecord(job_id="job-1", query="VP of Engineering at Series B SaaS startups in New York", status="completed",
+                  progress_message="Completed: 231 results", iterations=5, results_so_far=231, total_results=231,
+                  results_history=[46, 92, 139, 185, 231], created_at=NOW - 300, started_at=NOW - 298,
+                  finished_at=NOW - 262, **base),
+        JobRecord(job_id="job-2", query="CTOs of fintech startups [bold]not markup[/]", status="failed",
+                  error="Simulated failure: the query contains #fail", progress_message="Failed", iterations=2,
+                  results_so_far=20, results_history=[10, 20], created_at=NOW - 200, started_at=NOW - 199,
+                  finished_at=NOW - 180, **base),
+        JobRecord(job_id="job-3", query="Heads of Growth at Series A startups in San Francisco", status="running",
+                  progress_message="Scanning 1,221 Series A companies", iterations=2, results_so_far=40,
+                  results_history=[12, 40], created_at=NOW - 60, started_at=NOW - 58, **base),
+        JobRecord(job_id="job-4", query="Series B fintech companies in London", status="running",
+                  progress_message="Ranking 312 candidates", iterations=4, results_so_far=240,
+                  results_history=[60, 120, 180, 240], created_at=NOW - 50, started_at=NOW - 49,
+                  **{**base, "mode": "company"}),
+        JobRecord(job_id="job-5", query="engineers in Austin", status="queued", progress_message="Queued locally: #1 in line",
+                  created_at=NOW - 10, **base),
+    ]
+
+
+class SceneApp(SixtyfourApp):
+    """The real app with no live backend: scenes fill its widgets with fixed data."""
+
+    def _connect(self) -> None:
+        from rich.text import Text
+
+        self.query_one("#topbar").update(Text.assemble(("sixtyfour", "bold"), "  ", (" SANDBOX ", "reverse"),
+                                                        " Sandbox (local)   2/5 running · 1 queued"))
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#query").cursor_blink = False
+
+
+def build_scene(tmp_path: Path, monkeypatch) -> SceneApp:
+    import sixtyfour_tui.ui.job_text as job_text
+
+    monkeypatch.setattr(job_text, "clock", lambda: NOW)
+    ledger = Ledger(tmp_path / "jobs.json")
+    for job in fixture_jobs():
+        ledger.upsert(job)
+    app = SceneApp(sandbox=True, settings=Settings(download_dir=Path("/home/user/Downloads")),
+                   ledger_path=tmp_path / "jobs.json", history_path=tmp_path / "history.json")
+    app.engine = JobEngine(client=None, ledger=ledger, backend="sandbox")
+    return app
+
+
+def show_jobs(app: SceneApp) -> None:
+    panel = app.query_one(JobsPanel)
+    for job in app.engine.jobs():
+        panel.show_job(job, 1 if job.status == "queued" else None)
+
+
+def show_results(app: SceneApp, server, query: str = "VP of Engineering at Series B SaaS startups in New York"):
+    """Run a real search on the sandbox and open it in the results browser."""
+    import dataclasses
+
+    import httpx
+
+    from sixtyfour_tui.api.client import SixtyfourClient
+    from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
+    from tests.conftest import wait_for
+
+    with httpx.Client(base_url=server.base_url, headers={"x-api-key": server.api_key}) as api:
+        task = api.post("/search/start-deep-search", json={"query": query, "max_results": 231}).json()
+        status = wait_for(lambda: (body := api.get(f"/search/status/{task['task_id']}").json())["status"] == "completed"
+                          and body)
+    job = dataclasses.replace(app.engine.job("job-1"), search_id=status["search_id"])
+    app.engine.ledger.upsert(job)
+    app.client = SixtyfourClient(server.api_key, server.base_url)
+    browser = app.query_one(ResultsBrowser)
+    browser.show_job(job, app.client)
+    return browser

@@ -1,0 +1,89 @@
+"""Snapshot tests: each screen at a fixed size with deterministic data (pytest --snapshot-update to accept)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sixtyfour_tui.sandbox.config import SandboxConfig
+from sixtyfour_tui.sandbox.server import SandboxServer
+from tests.app_harness import wait_until
+from tests.snapshot_scenes import SIZE, build_scene, show_jobs, show_results
+
+
+@pytest.fixture(scope="module")
+def scene_sandbox():
+    with SandboxServer(SandboxConfig(speed=5000.0, requests_per_minute=0)) as server:
+        yield server
+
+
+def test_composer_with_running_jobs(snap_compare, tmp_path, monkeypatch):
+    app = build_scene(tmp_path, monkeypatch)
+
+    async def prepare(pilot):
+        show_jobs(app)
+        app.query_one("#query").text = "Founders of climate tech startups in Berlin"
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=prepare)
+
+
+def test_composer_validation_message(snap_compare, tmp_path, monkeypatch):
+    app = build_scene(tmp_path, monkeypatch)
+
+    async def prepare(pilot):
+        app.query_one("#max-results").value = "20000"
+        app.query_one("#query").text = "CTOs in Paris"
+        await pilot.press("ctrl+s")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=prepare)
+
+
+def test_results_browser(snap_compare, tmp_path, monkeypatch, scene_sandbox):
+    app = build_scene(tmp_path, monkeypatch)
+
+    async def prepare(pilot):
+        show_jobs(app)
+        browser = show_results(app, scene_sandbox)
+        await wait_until(pilot, lambda: len(browser.store) == 100)
+        browser.table.focus()
+        await pilot.press("j", "j", "space", "j", "space")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=prepare)
+
+
+def test_detail_view(snap_compare, tmp_path, monkeypatch, scene_sandbox):
+    app = build_scene(tmp_path, monkeypatch)
+
+    async def prepare(pilot):
+        show_jobs(app)
+        browser = show_results(app, scene_sandbox)
+        await wait_until(pilot, lambda: len(browser.store) == 100)
+        browser.table.focus()
+        await pilot.press("j", "enter")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "DetailScreen")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=prepare)
+
+
+def test_export_screen(snap_compare, tmp_path, monkeypatch):
+    app = build_scene(tmp_path, monkeypatch)
+
+    async def prepare(pilot):
+        show_jobs(app)
+        app.export_job("job-1")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ExportScreen" and app.screen.query("#destination"))
+        app.screen.query_one("#destination").value = "/home/user/Downloads/vp-of-engineering.csv"
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=prepare)
+
+
+def test_help_screen(snap_compare, tmp_path, monkeypatch):
+    app = build_scene(tmp_path, monkeypatch)
+
+    async def prepare(pilot):
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=prepare)
