@@ -128,7 +128,7 @@ class ResultsBrowser(Widget):
         self._near_end_while_filtered = False
 
     def compose(self) -> ComposeResult:
-        yield Static(Content("No search selected"), id="results-title")
+        yield Static(Content("No search open · press enter on a completed job (F3 focuses the jobs)"), id="results-title")
         # Disabled while hidden: a hidden Input could otherwise take the app's first focus.
         yield Input(placeholder="Filter loaded rows…", id="results-filter", disabled=True)
         yield ResultsTable(RowStore(), id="results-table")

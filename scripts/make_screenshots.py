@@ -1,0 +1,97 @@
+"""Regenerate screenshots/ from the real app driving a real embedded sandbox (no hand edits).
+
+Run: .venv/bin/python scripts/make_screenshots.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sixtyfour_tui.backend import SANDBOX_BACKEND, Backend  # noqa: E402
+from sixtyfour_tui.config import Settings  # noqa: E402
+from sixtyfour_tui.sandbox.config import SandboxConfig  # noqa: E402
+from sixtyfour_tui.sandbox.server import SandboxServer  # noqa: E402
+from sixtyfour_tui.ui.app import SixtyfourApp  # noqa: E402
+
+SIZE = (150, 42)
+OUT = ROOT / "screenshots"
+QUERIES = [
+    ("VP of Engineering at Series B SaaS startups in New York", "people"),
+    ("Heads of Growth at Series A startups in San Francisco", "people"),
+    ("Series B fintech companies in London", "company"),
+    ("Founders of AI startups in Berlin", "people"),
+    ("Directors of Sales at healthcare companies in Boston", "people"),
+    ("Data scientists in Toronto", "people"),
+    ("Cybersecurity companies with over 1000 employees", "company"),
+]
+
+
+async def until(pilot, condition, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit("timed out waiting for the app")
+        await pilot.pause(0.05)
+
+
+async def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="sixtyfour-screens-"))
+    server = SandboxServer(SandboxConfig(speed=3.0)).start()
+    backend = Backend(base_url=server.base_url, api_key=server.api_key, label="Sandbox (local)",
+                      ledger_name=SANDBOX_BACKEND, poll_interval=0.5, server=server)
+    downloads = work / "Downloads"
+    downloads.mkdir()
+    app = SixtyfourApp(sandbox=True, settings=Settings(download_dir=downloads), backend=backend,
+                       ledger_path=work / "jobs.json", history_path=work / "history.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.engine is not None)
+        composer_query = app.query_one("#query")
+        for query, mode in QUERIES:
+            composer_query.text = query
+            app.query_one("#mode").value = mode
+            composer_query.focus()
+            await pilot.press("ctrl+s")
+            await pilot.pause(0.1)
+        composer_query.text = "Chief Revenue Officers at Series C SaaS companies"
+        await until(pilot, lambda: sum(j.iterations >= 2 for j in app.engine.jobs()) >= 3)
+        app.save_screenshot(str(OUT / "composer-and-jobs.svg"))
+
+        first = app.engine.jobs()[0]
+        await until(pilot, lambda: app.engine.job(first.job_id).status == "completed")
+        app.open_job(first.job_id)
+        from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
+
+        browser = app.query_one(ResultsBrowser)
+        await until(pilot, lambda: len(browser.store) >= 100)
+        browser.table.focus()
+        await pilot.press("j", "j", "space", "j", "space", "j")
+        await pilot.pause(0.3)
+        app.save_screenshot(str(OUT / "results.svg"))
+
+        await pilot.press("enter")
+        await until(pilot, lambda: type(app.screen).__name__ == "DetailScreen")
+        await pilot.pause(0.3)
+        app.save_screenshot(str(OUT / "detail.svg"))
+        await pilot.press("escape")
+
+        await pilot.press("e")
+        await until(pilot, lambda: type(app.screen).__name__ == "ExportScreen" and app.screen.query("#destination"))
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: any(p.suffix == ".csv" for p in downloads.iterdir()))
+        await pilot.pause(0.5)
+        app.save_screenshot(str(OUT / "export.svg"))
+    server.stop()
+    for name in ("composer-and-jobs", "results", "detail", "export"):
+        print(OUT / f"{name}.svg")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
