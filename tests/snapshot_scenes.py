@@ -47,7 +47,7 @@ class SceneApp(SixtyfourApp):
                                                         " Sandbox (local)   2/5 running · 1 queued"))
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # Textual also runs SixtyfourApp.on_mount (handlers run for each class in the MRO).
         self.query_one("#query").cursor_blink = False
 
 
@@ -62,6 +62,13 @@ def build_scene(tmp_path: Path, monkeypatch) -> SceneApp:
                    ledger_path=tmp_path / "jobs.json", history_path=tmp_path / "history.json")
     app.engine = JobEngine(client=None, ledger=ledger, backend="sandbox")
     return app
+
+
+async def panels_ready(pilot) -> None:
+    """The jobs panel and results browser are mounted just after the first frame."""
+    from tests.app_harness import wait_until
+
+    await wait_until(pilot, lambda: pilot.app.main_screen.query("#results"), what="panels mounted")
 
 
 def show_jobs(app: SceneApp) -> None:

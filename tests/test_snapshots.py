@@ -7,7 +7,7 @@ import pytest
 from sixtyfour_tui.sandbox.config import SandboxConfig
 from sixtyfour_tui.sandbox.server import SandboxServer
 from tests.app_harness import wait_until
-from tests.snapshot_scenes import SIZE, build_scene, show_jobs, show_results
+from tests.snapshot_scenes import SIZE, build_scene, panels_ready, show_jobs, show_results
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +20,7 @@ def test_composer_with_running_jobs(snap_compare, tmp_path, monkeypatch):
     app = build_scene(tmp_path, monkeypatch)
 
     async def prepare(pilot):
+        await panels_ready(pilot)
         show_jobs(app)
         app.query_one("#query").text = "Founders of climate tech startups in Berlin"
         await pilot.pause()
@@ -31,6 +32,7 @@ def test_composer_validation_message(snap_compare, tmp_path, monkeypatch):
     app = build_scene(tmp_path, monkeypatch)
 
     async def prepare(pilot):
+        await panels_ready(pilot)
         app.query_one("#max-results").value = "20000"
         app.query_one("#query").text = "CTOs in Paris"
         await pilot.press("ctrl+s")
@@ -42,6 +44,7 @@ def test_results_browser(snap_compare, tmp_path, monkeypatch, scene_sandbox):
     app = build_scene(tmp_path, monkeypatch)
 
     async def prepare(pilot):
+        await panels_ready(pilot)
         show_jobs(app)
         browser = show_results(app, scene_sandbox)
         await wait_until(pilot, lambda: len(browser.store) == 100)
@@ -56,6 +59,7 @@ def test_detail_view(snap_compare, tmp_path, monkeypatch, scene_sandbox):
     app = build_scene(tmp_path, monkeypatch)
 
     async def prepare(pilot):
+        await panels_ready(pilot)
         show_jobs(app)
         browser = show_results(app, scene_sandbox)
         await wait_until(pilot, lambda: len(browser.store) == 100)
@@ -70,6 +74,7 @@ def test_export_screen(snap_compare, tmp_path, monkeypatch):
     app = build_scene(tmp_path, monkeypatch)
 
     async def prepare(pilot):
+        await panels_ready(pilot)
         show_jobs(app)
         app.export_job("job-1")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "ExportScreen" and app.screen.query("#destination"))
@@ -83,6 +88,7 @@ def test_help_screen(snap_compare, tmp_path, monkeypatch):
     app = build_scene(tmp_path, monkeypatch)
 
     async def prepare(pilot):
+        await panels_ready(pilot)
         await pilot.press("f1")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
 

@@ -13,20 +13,24 @@ from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from sixtyfour_tui.config import Settings
-from sixtyfour_tui.ui.commands import SixtyfourCommands
 from sixtyfour_tui.ui.engine_messages import BackendFailed, BackendReady, JobChanged
 from sixtyfour_tui.ui.widgets.composer import Composer
-from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
+
+
+def _commands_provider():
+    from sixtyfour_tui.ui.commands import SixtyfourCommands
+
+    return SixtyfourCommands
 
 
 class SixtyfourApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "sixtyfour"
-    COMMANDS = App.COMMANDS | {SixtyfourCommands}
+    COMMANDS = App.COMMANDS | {lambda: _commands_provider()}
     COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [
         Binding("ctrl+q", "quit_app", "Quit", id="app.quit", priority=True),
@@ -54,22 +58,31 @@ class SixtyfourApp(App):
         self._opened_job_id: str | None = None
 
     # -- layout ---------------------------------------------------------------------------------
+    @property
+    def main_screen(self):
+        """The screen under any modal: job events must reach it whatever is on top."""
+        return self.screen_stack[0]
+
     def compose(self) -> ComposeResult:
         yield Static(Text("sixtyfour · connecting…"), id="topbar")
         with Horizontal(id="top"):
             yield Composer(id="composer")
-            yield JobsPanel(id="jobs")
-        yield self._results_placeholder()
+            yield Vertical(id="jobs-slot")
+        yield Vertical(id="results-slot")
         yield Footer()
 
-    def _results_placeholder(self):
+    def on_mount(self) -> None:
+        self.main_screen.query_one("#query").focus()
+        self.call_after_refresh(self._mount_panels)
+
+    async def _mount_panels(self) -> None:
+        """The jobs panel and the results browser arrive just after the first frame."""
+        from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
         from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
 
-        return ResultsBrowser(id="results")
-
-    def on_mount(self) -> None:
-        self.query_one("#query").focus()
-        self.call_after_refresh(self._connect)
+        await self.main_screen.query_one("#jobs-slot").mount(JobsPanel(id="jobs"))
+        await self.main_screen.query_one("#results-slot").mount(ResultsBrowser(id="results"))
+        self._connect()
 
     # -- backend and engine -----------------------------------------------------------------------
     def _connect(self) -> None:
@@ -132,7 +145,7 @@ class SixtyfourApp(App):
         self.engine = JobEngine(self.client, ledger, backend=backend.ledger_name,
                                 poll_interval=backend.poll_interval, spawn=self._spawn)
         self.engine.subscribe(self._engine_event)
-        jobs = self.query_one(JobsPanel)
+        jobs = self.main_screen.query_one("#jobs")
         for job in self.engine.jobs():
             jobs.show_job(job)
         self.engine.resume()
@@ -161,7 +174,7 @@ class SixtyfourApp(App):
 
     def on_job_changed(self, message: JobChanged) -> None:
         job = message.job
-        jobs = self.query_one(JobsPanel)
+        jobs = self.main_screen.query_one("#jobs")
         jobs.show_job(job, message.queue_position)
         self._update_topbar()
         if job.kind == "search" and job.status == "completed" and job.finished_at \
@@ -176,7 +189,7 @@ class SixtyfourApp(App):
             running = self.engine.running_count
             queued = len([j for j in self.engine.jobs() if j.kind == "search" and j.status == "queued"])
             line.append(f"   {running}/5 running · {queued} queued")
-        self.query_one("#topbar", Static).update(line)
+        self.main_screen.query_one("#topbar", Static).update(line)
 
     # -- searches -----------------------------------------------------------------------------------
     def on_composer_submitted(self, message: Composer.Submitted) -> None:
@@ -189,9 +202,9 @@ class SixtyfourApp(App):
     def _submit(self, message: Composer.Submitted) -> None:
         job = self.engine.submit(message.query, mode=message.mode, max_results=message.max_results)
         self._history.add(message.query, message.mode, message.max_results)
-        self.query_one(JobsPanel).show_job(job, self.engine.queue_position(job.job_id), focus_new=True)
+        self.main_screen.query_one("#jobs").show_job(job, self.engine.queue_position(job.job_id), focus_new=True)
 
-    def on_jobs_panel_open_requested(self, message: JobsPanel.OpenRequested) -> None:
+    def on_jobs_panel_open_requested(self, message) -> None:
         self.open_job(message.job_id)
 
     def open_job(self, job_id: str) -> None:
@@ -207,20 +220,20 @@ class SixtyfourApp(App):
         from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
 
         self._opened_job_id = job_id
-        browser = self.query_one(ResultsBrowser)
+        browser = self.main_screen.query_one(ResultsBrowser)
         browser.show_job(job, self.client)
 
     # -- actions --------------------------------------------------------------------------------------
     def action_new_search(self) -> None:
-        self.query_one("#query").focus()
+        self.main_screen.query_one("#query").focus()
 
     def action_focus_jobs(self) -> None:
-        self.query_one(JobsPanel).focus()
+        self.main_screen.query_one("#jobs").focus()
 
     def action_focus_results(self) -> None:
         from sixtyfour_tui.ui.widgets.results_table import ResultsTable
 
-        self.query_one(ResultsTable).focus()
+        self.main_screen.query_one(ResultsTable).focus()
 
     def action_history(self) -> None:
         if self._history is None:
@@ -229,7 +242,7 @@ class SixtyfourApp(App):
 
         def picked(entry) -> None:
             if entry is not None:
-                self.query_one(Composer).fill(entry.query, entry.mode, entry.max_results)
+                self.main_screen.query_one(Composer).fill(entry.query, entry.mode, entry.max_results)
 
         self.push_screen(HistoryScreen(self._history.entries()), picked)
 
@@ -244,7 +257,7 @@ class SixtyfourApp(App):
 
     def action_export(self) -> None:
         job_id = self._opened_job_id
-        focused_jobs = self.query_one(JobsPanel)
+        focused_jobs = self.main_screen.query_one("#jobs")
         if self.focused is focused_jobs and focused_jobs.current_job_id:
             job_id = focused_jobs.current_job_id
         if job_id is None:
@@ -265,12 +278,12 @@ class SixtyfourApp(App):
     def action_columns(self) -> None:
         from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
 
-        self.query_one(ResultsBrowser).action_choose_columns()
+        self.main_screen.query_one(ResultsBrowser).action_choose_columns()
 
     async def copy_rows(self, fmt: str) -> None:
         from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
 
-        browser = self.query_one(ResultsBrowser)
+        browser = self.main_screen.query_one(ResultsBrowser)
         if fmt == "cell":
             await browser.action_copy_cell()
         else:
