@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import threading
@@ -20,6 +21,12 @@ from sixtyfour_tui.sandbox.storage import BUCKET, Storage, StoredFile
 from sixtyfour_tui.sandbox.tasks import DeepSearchTask, ExportTask
 
 KEPT_PLANS = 256
+KEPT_TASKS = 200  # remembered across restarts; each is re-planned on start
+
+
+def owner_of(key: str) -> str:
+    """Tasks are filed under a fingerprint of the key, so the key itself is never stored."""
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
 class SandboxState:
@@ -56,7 +63,7 @@ class SandboxState:
         if key in self.config.forbidden_keys:
             raise ApiProblem(error_message(403, "Forbidden", "Deep search is not enabled for this organisation"))
         self._check_rate(key)
-        return key
+        return owner_of(key)
 
     def _check_rate(self, key: str) -> None:
         limit = self.config.requests_per_minute
@@ -209,8 +216,9 @@ class SandboxState:
             return
         from sixtyfour_tui.sandbox.persistence import save_tasks
 
-        searches = [spec for kind, spec in self._specs.values() if kind == "search"]
-        exports = [spec for kind, spec in self._specs.values() if kind == "export"]
+        newest = sorted(self._specs.values(), key=lambda item: item[1]["created"])[-KEPT_TASKS:]
+        searches = [spec for kind, spec in newest if kind == "search"]
+        exports = [spec for kind, spec in newest if kind == "export"]
         try:
             save_tasks(self.config.state_file, self.clock.now(), searches, exports)
         except OSError:
@@ -253,8 +261,8 @@ class SandboxState:
         base = self.storage_base_url or request_base_url
         return {"url": self.storage.signed_url(base, stored), "bucket": BUCKET, "path": stored.object_path}
 
-    def put_file(self, owner: str, mode: str, source) -> str:
+    def put_file(self, api_key: str, mode: str, source) -> str:
         """Store an existing CSV under a new handle (used by benchmarks for very large files)."""
         handle = f"rh_{uuid.uuid4()}"
-        self.storage.put_file(handle, owner, mode, source)
+        self.storage.put_file(handle, owner_of(api_key), mode, source)
         return handle

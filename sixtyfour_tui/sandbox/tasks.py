@@ -16,6 +16,22 @@ FAIL_TOKEN = "#fail"
 QUEUED_SECONDS = 1.5
 
 
+def _status_skeleton(task_id: str, search_id: str | None, created: float, total_results: int) -> dict:
+    """The fields every task status carries, before the task says where it stands."""
+    return {
+        "task_id": task_id,
+        "search_id": search_id,
+        "start_time": SimClock.iso(created),
+        "close_time": None,
+        "current_phase": None,
+        "resource_handle_id": None,
+        "total_results": total_results,
+        "exported_count": None,
+        "error": None,
+        "iterations": [],
+    }
+
+
 @dataclass
 class DeepSearchTask:
     task_id: str
@@ -69,18 +85,7 @@ class DeepSearchTask:
         return done
 
     def status_body(self, now: float) -> dict:
-        body = {
-            "task_id": self.task_id,
-            "search_id": self.search_id,
-            "start_time": SimClock.iso(self.created),
-            "close_time": None,
-            "current_phase": None,
-            "resource_handle_id": None,
-            "total_results": 0,
-            "exported_count": None,
-            "error": None,
-            "iterations": [],
-        }
+        body = _status_skeleton(self.task_id, self.search_id, self.created, total_results=0)
         if now < self.running_from:
             return {**body, "status": "queued", "progress_message": "Queued"}
         done = self.iterations_done(now)
@@ -142,18 +147,7 @@ class ExportTask:
         return now < self.ends_at
 
     def status_body(self, now: float) -> dict:
-        body = {
-            "task_id": self.task_id,
-            "search_id": self.search_id,
-            "start_time": SimClock.iso(self.created),
-            "close_time": None,
-            "current_phase": None,
-            "resource_handle_id": None,
-            "total_results": len(self.rows),
-            "exported_count": None,
-            "error": None,
-            "iterations": [],
-        }
+        body = _status_skeleton(self.task_id, self.search_id, self.created, total_results=len(self.rows))
         if now < self.created + QUEUED_SECONDS:
             return {**body, "status": "queued", "progress_message": "Export queued"}
         if now < self.ends_at:

@@ -1,0 +1,39 @@
+"""The embedded sandbox remembers its tasks across restarts, as the real service does."""
+
+from __future__ import annotations
+
+import httpx
+
+from sixtyfour_tui.sandbox.config import DEMO_API_KEY, SandboxConfig
+from sixtyfour_tui.sandbox.server import SandboxServer
+from tests.conftest import wait_for
+
+
+def test_tasks_survive_a_restart_and_keep_their_timeline(tmp_path):
+    state_file = tmp_path / "sandbox-tasks.json"
+    config = SandboxConfig(speed=50.0, requests_per_minute=0, state_file=state_file)
+    with SandboxServer(config) as first:
+        with httpx.Client(base_url=first.base_url, headers={"x-api-key": DEMO_API_KEY}) as api:
+            task = api.post("/search/start-deep-search", json={"query": "engineers in Denver", "max_results": 30}).json()
+            before = api.get(f"/search/status/{task['task_id']}").json()
+    assert state_file.exists() and "engineers in Denver" in state_file.read_text()
+    assert DEMO_API_KEY not in state_file.read_text()  # tasks are filed under a fingerprint of the key
+    with SandboxServer(config) as second:
+        with httpx.Client(base_url=second.base_url, headers={"x-api-key": DEMO_API_KEY}) as api:
+            after = api.get(f"/search/status/{task['task_id']}")
+            assert after.status_code == 200
+            assert after.json()["search_id"] == before["search_id"]
+            done = wait_for(lambda: (body := api.get(f"/search/status/{task['task_id']}").json())["status"] == "completed"
+                            and body)
+            assert done["total_results"] == 30
+            page = api.post("/search/query", json={"search_id": done["search_id"], "mode": "people", "page_size": 30,
+                                                   "max_results": 30}).json()
+            assert len(page["results"]) == 30
+
+
+def test_a_corrupt_state_file_starts_fresh(tmp_path):
+    state_file = tmp_path / "sandbox-tasks.json"
+    state_file.write_text("{not json")
+    with SandboxServer(SandboxConfig(state_file=state_file, requests_per_minute=0)) as server:
+        response = httpx.get(f"{server.base_url}/search/status/anything", headers={"x-api-key": DEMO_API_KEY})
+        assert response.status_code == 404
