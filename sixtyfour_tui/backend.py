@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sixtyfour_tui.config import Settings
 
@@ -19,7 +19,7 @@ class NoApiKey(Exception):
 @dataclass
 class Backend:
     base_url: str
-    api_key: str
+    api_key: str = field(repr=False)
     label: str  # shown on screen: "Sandbox (local)" or the API host
     ledger_name: str  # jobs are kept per backend so sandbox and real jobs never mix
     poll_interval: float
@@ -45,7 +45,7 @@ def start_sandbox_backend(settings: Settings, *, speed: float | None = None) -> 
     from sixtyfour_tui.sandbox.server import SandboxServer
 
     if speed is None:
-        speed = float(os.environ.get(EMBEDDED_SPEED_VARIABLE, EMBEDDED_SPEED))
+        speed = embedded_speed(os.environ)
     from sixtyfour_tui.locations import state_dir
 
     state_file = state_dir() / "sandbox-tasks.json"
@@ -58,6 +58,20 @@ def start_sandbox_backend(settings: Settings, *, speed: float | None = None) -> 
         poll_interval=settings.effective_poll_interval(is_sandbox=True),
         server=server,
     )
+
+
+def embedded_speed(env) -> float:
+    """The embedded sandbox's clock speed; a bad SIXTYFOUR_SANDBOX_SPEED is a clear error."""
+    text = env.get(EMBEDDED_SPEED_VARIABLE)
+    if text is None or not text.strip():
+        return EMBEDDED_SPEED
+    try:
+        speed = float(text)
+    except ValueError:
+        speed = -1.0
+    if not speed > 0 or speed == float("inf"):
+        raise ValueError(f"{EMBEDDED_SPEED_VARIABLE} must be a positive number, got {text!r}")
+    return speed
 
 
 def real_backend(settings: Settings) -> Backend:

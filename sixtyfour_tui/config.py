@@ -203,7 +203,10 @@ def _settings_from_table(raw: Mapping[str, Any], path: Path) -> Settings:
     if download_dir is not None:
         if not isinstance(download_dir, str) or not download_dir.strip():
             raise problem(f"download_dir must be a non-empty path string, got {download_dir!r}")
-        values["download_dir"] = Path(download_dir.strip()).expanduser()
+        try:
+            values["download_dir"] = locations.expand_path(download_dir.strip())
+        except ValueError as unknown_home:
+            raise problem(f"download_dir: {unknown_home}") from None
 
     return Settings(**values)
 

@@ -57,7 +57,10 @@ def _max_results(text: str) -> int:
 
 
 def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    """Progress and errors on stderr; text from the API never reaches the terminal as escapes."""
+    from sixtyfour_tui.api.rows import sanitize_text
+
+    print(sanitize_text(message, keep_newlines=True), file=sys.stderr, flush=True)
 
 
 def _run(command, args) -> int:
@@ -68,7 +71,7 @@ def _run(command, args) -> int:
 
     try:
         return asyncio.run(command(args))
-    except (ConfigError, NoApiKey) as problem:
+    except (ConfigError, NoApiKey, ValueError) as problem:
         say(f"sixtyfour-tui: {problem}")
         return EXIT_CONFIG
     except (UnauthorizedError, PaymentRequiredError, ForbiddenError) as refused:

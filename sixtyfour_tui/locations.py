@@ -74,3 +74,11 @@ def ensure_private_dir(path: Path) -> Path:
     """Create ``path`` (and parents) readable by the owner only; existing dirs are left as they are."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+def expand_path(text: str | Path) -> Path:
+    """`~` expanded; ValueError (with a message for people) when the home folder is unknown."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        raise ValueError(f"cannot expand {str(text)!r}: no such user or home folder") from None

@@ -285,3 +285,72 @@ async def test_aborting_from_progress_callback_cleans_up_and_does_not_retry(tmp_
             await client.download_to("rh_1", tmp_path / "a.csv", on_progress=abort)
     assert len(storage.requests) == 1
     assert leftovers(tmp_path) == []
+
+
+def _random_csv(rng) -> bytes:
+    """Multi-column CSV as csv.writer makes it, with quoted commas, quotes and line breaks."""
+    import csv
+    import io
+
+    pieces = ["plain", "a,b", 'say "hi"', "two\nlines", "cr\r\nlf", "", " ", '""', "é ü"]
+    if rng.random() < 0.3:
+        pieces.append("lone\rcr")  # left unquoted by csv.writer when the line end is "\n"
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator=rng.choice(["\r\n", "\n"]))
+    columns = rng.randint(2, 5)
+    for _ in range(rng.randint(0, 40)):
+        writer.writerow([rng.choice(pieces) + rng.choice(pieces) for _ in range(columns)])
+    text = out.getvalue()
+    if text and rng.random() < 0.5:
+        text = text[:-len(writer.dialect.lineterminator)]  # last record without a line end
+    return text.encode()
+
+
+def _chunked(data: bytes, rng) -> list[bytes]:
+    cuts = sorted(rng.sample(range(len(data) + 1), min(len(data) + 1, rng.randint(0, 6))))
+    return [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)])]
+
+
+def test_streaming_row_count_matches_the_csv_module_however_the_bytes_are_cut(tmp_path):
+    import random
+
+    from sixtyfour_tui.api.download import CsvRecordCounter, _count_with_csv_module
+
+    rng = random.Random(64)
+    path = tmp_path / "r.csv"
+    fast = 0
+    for _ in range(400):
+        data = _random_csv(rng)
+        path.write_bytes(data)
+        counter = CsvRecordCounter()
+        for chunk in _chunked(data, rng):
+            counter.feed(chunk)
+        expected = _count_with_csv_module(path)
+        assert counter.rows() in (None, expected), data
+        assert count_csv_rows(path) == expected
+        fast += counter.rows() is not None
+    assert fast > 100  # most of these need no csv module at all
+
+
+def test_an_export_shaped_csv_is_counted_without_the_csv_module():
+    from sixtyfour_tui.api.download import CsvRecordCounter
+
+    data = b'name,title\r\n' + b'Ada,"VP, Eng"\r\n"Bob ""B""",CTO\r\n' * 1000 + b'"Cy\r\nJr",x'
+    counter = CsvRecordCounter()
+    for start in range(0, len(data), 7):
+        counter.feed(data[start:start + 7])
+    assert counter.rows() == 2001
+
+
+def test_blank_lines_and_single_column_files_fall_back_to_the_csv_module(tmp_path):
+    from sixtyfour_tui.api.download import CsvRecordCounter
+
+    cases = [(b"a,b\n\n1,2\n", 1), (b"name\nAda\nBob\n", 2), (b"\na,b\n1,2\n", 1), (b'a,b\n"open', 1),
+             (b"a,b\rlone\n1,2\n", 2)]
+    for data, rows in cases:
+        counter = CsvRecordCounter()
+        counter.feed(data)
+        assert counter.rows() is None
+        path = tmp_path / "x.csv"
+        path.write_bytes(data)
+        assert count_csv_rows(path) == rows

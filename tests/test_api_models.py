@@ -177,3 +177,12 @@ def test_models_are_frozen():
     task = StartedTask.from_json({"task_id": "t"})
     with pytest.raises(dataclasses.FrozenInstanceError):
         task.task_id = "other"  # type: ignore[misc]
+
+
+def test_absurd_numbers_become_unknown_instead_of_crashing():
+    from sixtyfour_tui.api.models import TaskStatus
+
+    status = TaskStatus.from_json({"task_id": "t", "status": "running", "total_results": "1e400",
+                                   "iterations": [{"iteration": 1e400, "results": "inf"}]})
+    assert status.total_results is None
+    assert status.iterations[0].iteration is None and status.iterations[0].results is None

@@ -196,3 +196,30 @@ async def test_command_palette_lists_the_apps_commands(tmp_path):
         await wait_until(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
         await pilot.press(*"copy rows as")
         await wait_until(pilot, lambda: "Copy rows as JSON" in screen_text(app), what="palette hit")
+
+
+async def test_palette_shows_queries_with_markup_literally(tmp_path):
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.engine is not None)
+        await submit_query(pilot, "VP [/] of [red]Sales[/red] in Boston", "5")
+        await wait_until(pilot, lambda: jobs_of(app) and jobs_of(app)[0].status == "completed")
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+        await pilot.press(*"open results")
+        text = await wait_until(pilot, lambda: "Open results: VP" in screen_text(app) and screen_text(app))
+        assert "[/] of [red]Sales[/red]" in text
+        assert app.is_running
+
+
+async def test_error_text_never_reaches_the_terminal_as_escapes(tmp_path):
+    from sixtyfour_tui.ui.screens.error_modal import ErrorScreen
+
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.engine is not None)
+        app.push_screen(ErrorScreen("Search \x1b[31mfailed", "boom \x1b]2;PWNED\x07 [bold]x[/]\nline two"))
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ErrorScreen" and app.screen.query("TextArea"))
+        shown = app.screen.query_one("TextArea").text
+        assert "\x1b" not in shown and "PWNED" not in shown
+        assert "[bold]x[/]" in shown and "line two" in shown

@@ -282,3 +282,25 @@ def test_repr_masks_the_key() -> None:
 )
 def test_masked_key(key: str | None, expected: str) -> None:
     assert masked_key(key) == expected
+
+
+def test_an_unknown_home_folder_is_a_clear_error(tmp_path):
+    from sixtyfour_tui.config import ConfigError, load_settings
+    from sixtyfour_tui.locations import expand_path
+
+    with pytest.raises(ValueError, match="no such user"):
+        expand_path("~no-such-user-here/x")
+    config = tmp_path / "config.toml"
+    config.write_text('download_dir = "~no-such-user-here/exports"\n')
+    with pytest.raises(ConfigError, match="download_dir"):
+        load_settings(env={}, path=config)
+
+
+def test_a_bad_sandbox_speed_is_a_clear_error():
+    from sixtyfour_tui.backend import EMBEDDED_SPEED, embedded_speed
+
+    assert embedded_speed({}) == EMBEDDED_SPEED
+    assert embedded_speed({"SIXTYFOUR_SANDBOX_SPEED": "20"}) == 20.0
+    for bad in ("fast", "0", "-3", "inf", "nan"):
+        with pytest.raises(ValueError, match="SIXTYFOUR_SANDBOX_SPEED"):
+            embedded_speed({"SIXTYFOUR_SANDBOX_SPEED": bad})

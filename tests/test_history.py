@@ -86,3 +86,16 @@ def test_clear(tmp_path: Path) -> None:
     history.add("x", "people", 1)
     history.clear()
     assert QueryHistory(path).entries() == []
+
+
+def test_entries_with_an_unknown_mode_are_skipped(tmp_path):
+    import json
+
+    from sixtyfour_tui.jobs.history import QueryHistory
+
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps({"version": 1, "entries": [
+        {"query": "CTOs", "mode": "companies", "max_results": 5, "used_at": 1.0},
+        {"query": "VPs", "mode": "people", "max_results": 5, "used_at": 2.0},
+    ]}))
+    assert [e.query for e in QueryHistory(path).entries()] == ["VPs"]

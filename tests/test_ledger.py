@@ -171,7 +171,7 @@ def test_older_ledger_versions_load(tmp_path: Path) -> None:
     assert ledger.warning is not None and "1 unreadable" in ledger.warning
 
 
-def test_failed_write_keeps_old_ledger_and_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_write_keeps_old_file_and_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "jobs.json"
     ledger = Ledger(path)
     first = make_record()
@@ -182,11 +182,15 @@ def test_failed_write_keeps_old_ledger_and_memory(tmp_path: Path, monkeypatch: p
         raise OSError("no space left")
 
     monkeypatch.setattr(atomic.os, "replace", broken_replace)
-    with pytest.raises(OSError):
-        ledger.upsert(make_record())
-    assert path.read_bytes() == before
-    assert ledger.records() == [first]
+    second = make_record()
+    assert ledger.upsert(second) is False
+    assert path.read_bytes() == before  # the file on disk is untouched, never torn
+    assert "no space left" in ledger.write_error
+    assert {r.job_id for r in ledger.records()} == {first.job_id, second.job_id}  # running jobs go on
     assert sorted(p.name for p in tmp_path.iterdir()) == ["jobs.json"]
+    monkeypatch.undo()
+    assert ledger.upsert(second) is True and ledger.write_error is None
+    assert second.job_id in path.read_text()
 
 
 def test_api_key_never_reaches_the_ledger(tmp_path: Path) -> None:

@@ -62,8 +62,9 @@ def test_column_width_uses_header_and_is_capped() -> None:
 
 
 def test_column_width_samples_rather_than_measuring_every_row() -> None:
-    store = RowStore([{"v": "x"} for _ in range(1000)])
-    store._flat[500]["v"] = "y" * 30  # a row outside the sample never widens the column
+    rows = [{"v": "x"} for _ in range(1000)]
+    rows[500]["v"] = "y" * 30  # a row outside the sample never widens the column
+    store = RowStore(rows)
     store.append([{"v": "z" * 12}] + [{"v": "x"}] * 100)  # first row of a page is sampled
     assert store.column_width("v") == 12
 
@@ -165,3 +166,48 @@ def test_row_store_does_not_import_textual() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_raw_rows_survive_the_decoded_block_cache() -> None:
+    rows = [{"id": i, "nested": {"tags": ["a", i], "empty": {}}, "score": i / 3} for i in range(1000)]
+    store = RowStore()
+    for start in range(0, 1000, 100):
+        store.append([dict(row) for row in rows[start:start + 100]])
+    assert [store.raw(i) for i in range(1000)] == rows  # every block decoded again, in turn
+    assert store.raw(-1) == rows[-1]
+    assert json.loads(store.as_json([999, 0])) == [rows[999], rows[0]]
+
+
+def test_store_does_not_keep_old_pages_alive() -> None:
+    import gc
+    import weakref
+
+    class Row(dict):
+        pass
+
+    store = RowStore()
+    first_page = [Row(n=i) for i in range(100)]
+    probe = weakref.ref(first_page[0])
+    store.append(first_page)
+    del first_page
+    for start in range(100, 1100, 100):
+        store.append([{"n": i} for i in range(start, start + 100)])
+    gc.collect()
+    assert probe() is None
+    assert store.raw(0) == {"n": 0}
+
+
+def test_flat_values_keep_their_types_when_strings_are_shared() -> None:
+    store = RowStore([{"v": 1}, {"v": True}, {"v": 1.0}, {"v": "1"}, {"v": "1"}] * 30)
+    assert [type(store.flat(i)["v"]) for i in range(5)] == [int, bool, float, str, str]
+    assert [store.cell_text(i, "v") for i in range(5)] == ["1", "yes", "1", "1", "1"]
+    assert store.flat(3)["v"] is store.flat(4)["v"]
+
+
+def test_sort_insertion_matches_a_full_sort() -> None:
+    store = RowStore([{"n": n} for n in (5, "b", None, 2, "A")])
+    store.sort_by("n", descending=True)
+    store.append([{"n": n} for n in (3, "a", None, 5, "c", 2.0)])
+    appended = view(store)
+    store.sort_by("n", descending=True)
+    assert appended == view(store)

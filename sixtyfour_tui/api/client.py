@@ -251,7 +251,7 @@ def _put_list(body: dict[str, Any], key: str, values: Sequence[str] | None) -> N
 def _parse(build: Callable[[Any], M], data: Any) -> M:
     try:
         return build(data)
-    except ValueError as exc:
+    except (ValueError, TypeError, OverflowError) as exc:
         raise UnexpectedResponseError(f"unexpected response: {exc}") from exc
 
 

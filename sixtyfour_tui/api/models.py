@@ -28,7 +28,7 @@ def _int(value: Any) -> int | None:
         return value
     try:
         return int(float(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # "1e400" is infinite: not a count we can show
         return None
 
 

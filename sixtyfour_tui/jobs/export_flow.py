@@ -10,6 +10,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from sixtyfour_tui.locations import expand_path
 from sixtyfour_tui.api.errors import ApiError, ConflictError
 from sixtyfour_tui.jobs.events import DownloadProgressed
 from sixtyfour_tui.jobs.ledger import JobRecord
@@ -33,7 +34,10 @@ class Exporter:
         search = engine.ledger.get(search_job_id)
         if search is None or search.status != "completed":
             raise ExportError("Only a completed search can be exported.")
-        dest = Path(dest).expanduser()
+        try:
+            dest = expand_path(dest)
+        except ValueError as problem:
+            raise ExportError(str(problem)) from None
         if dest.exists() and not overwrite:
             raise ExportError(f"{dest} already exists.")
         record = JobRecord(kind="export", query=search.query, mode=search.mode,

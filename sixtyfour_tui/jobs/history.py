@@ -97,7 +97,7 @@ def _entry_from_json(raw: Any) -> HistoryEntry | None:
         return None
     query, mode = raw.get("query"), raw.get("mode")
     max_results, used_at = raw.get("max_results"), raw.get("used_at", 0.0)
-    if not isinstance(query, str) or not query.strip() or not isinstance(mode, str):
+    if not isinstance(query, str) or not query.strip() or mode not in ("people", "company"):
         return None
     if isinstance(max_results, bool) or not isinstance(max_results, int):
         return None

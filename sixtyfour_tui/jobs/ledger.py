@@ -138,6 +138,13 @@ _FIELD_CHECKS: dict[str, Callable[[Any], bool]] = {
 }
 
 
+def _copy(record: JobRecord) -> JobRecord:
+    """Records go in and out as copies; the only mutable field is the results history."""
+    duplicate = copy.copy(record)
+    duplicate.results_history = list(record.results_history)
+    return duplicate
+
+
 class Ledger:
     """The on-disk list of jobs. Call :meth:`load` once; every change is written at once.
 
@@ -148,6 +155,7 @@ class Ledger:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path if path is not None else locations.ledger_file()
         self.warning: str | None = None
+        self.write_error: str | None = None
         self._records: dict[str, JobRecord] = {}
 
     def load(self) -> list[JobRecord]:
@@ -157,6 +165,9 @@ class Ledger:
         try:
             content = self.path.read_bytes()
         except FileNotFoundError:
+            return []
+        except OSError as problem:
+            self.warning = f"The job ledger {self.path} cannot be read ({problem.strerror or problem}); jobs are kept in memory only."
             return []
         try:
             document = json.loads(content.decode("utf-8"))
@@ -183,18 +194,26 @@ class Ledger:
         """All jobs, oldest first; ``backend`` keeps only jobs run against that base URL."""
         chosen = [r for r in self._records.values() if backend is None or r.backend == backend]
         chosen.sort(key=lambda r: (r.created_at, r.job_id))
-        return [copy.deepcopy(r) for r in chosen]
+        return [_copy(r) for r in chosen]
 
     def get(self, job_id: str) -> JobRecord | None:
         record = self._records.get(job_id)
-        return copy.deepcopy(record) if record is not None else None
+        return _copy(record) if record is not None else None
 
-    def upsert(self, record: JobRecord) -> None:
-        """Add or replace ``record`` and write the ledger; memory changes only if the write succeeded."""
-        updated = dict(self._records)
-        updated[record.job_id] = copy.deepcopy(record)
-        self._write(updated)
-        self._records = updated
+    def upsert(self, record: JobRecord) -> bool:
+        """Add or replace ``record`` and write the ledger; False (and ``write_error``) when the disk refused.
+
+        Memory keeps the change either way: a full disk must not freeze the jobs that are running,
+        and the next successful write stores everything.
+        """
+        self._records[record.job_id] = _copy(record)
+        try:
+            self._write(self._records)
+        except OSError as problem:
+            self.write_error = f"Could not save the job ledger {self.path}: {problem.strerror or problem}"
+            return False
+        self.write_error = None
+        return True
 
     def remove(self, job_id: str) -> bool:
         """Forget a job; returns False when it was not there (nothing is written then)."""

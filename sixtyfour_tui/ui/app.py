@@ -56,6 +56,7 @@ class SixtyfourApp(App):
         self._history = None
         self._pending: list[Composer.Submitted] = []
         self._opened_job_id: str | None = None
+        self._reported_ledger_problem: str | None = None
 
     # -- layout ---------------------------------------------------------------------------------
     @property
@@ -125,7 +126,7 @@ class SixtyfourApp(App):
             backend = start_sandbox_backend(self.settings) if sandbox else real_backend(self.settings)
             if backend.server is not None:
                 backend.server.warm_up()
-        except (NoApiKey, OSError, RuntimeError) as problem:
+        except (NoApiKey, OSError, RuntimeError, ValueError) as problem:
             self.post_message(BackendFailed(str(problem)))
             return
         self.call_from_thread(self._attach_backend, backend)
@@ -170,9 +171,13 @@ class SixtyfourApp(App):
             self.notify("Using the local sandbox: synthetic data, no API key needed.", markup=False, timeout=4)
 
     def on_backend_failed(self, message: BackendFailed) -> None:
+        self.main_screen.query_one("#topbar", Static).update(Text("sixtyfour · not connected (see the error)"))
         self._show_error("Could not connect", message.message)
 
     def on_job_changed(self, message: JobChanged) -> None:
+        if not self.main_screen.query("#jobs"):
+            return  # shutting down
+        self._report_ledger_trouble()
         job = message.job
         jobs = self.main_screen.query_one("#jobs")
         jobs.show_job(job, message.queue_position)
@@ -180,6 +185,13 @@ class SixtyfourApp(App):
         if job.kind == "search" and job.status == "completed" and job.finished_at \
                 and time.time() - job.finished_at < 5 and self._opened_job_id is None:
             self.open_job(job.job_id)
+
+    def _report_ledger_trouble(self) -> None:
+        problem = self.engine.ledger.write_error if self.engine else None
+        if problem and problem != self._reported_ledger_problem:
+            self.notify(f"{problem}. Jobs keep running; the ledger is saved again once the disk allows.",
+                        severity="error", markup=False, timeout=10)
+        self._reported_ledger_problem = problem
 
     def _update_topbar(self) -> None:
         label = self.backend.label if self.backend else "connecting…"
@@ -236,7 +248,7 @@ class SixtyfourApp(App):
         self.main_screen.query_one(ResultsTable).focus()
 
     def action_history(self) -> None:
-        if self._history is None:
+        if self._history is None or self._modal_open():
             return
         from sixtyfour_tui.ui.screens.history_screen import HistoryScreen
 
@@ -247,11 +259,23 @@ class SixtyfourApp(App):
         self.push_screen(HistoryScreen(self._history.entries()), picked)
 
     def action_settings(self) -> None:
+        if self._modal_open():
+            return
         from sixtyfour_tui.ui.screens.settings_screen import SettingsScreen
 
         def saved(settings) -> None:
-            if settings is not None:
-                self.notify("Settings saved. A new API key or base URL applies on the next start.", markup=False)
+            if settings is None:
+                return
+            from dataclasses import replace
+
+            from sixtyfour_tui.config import apply_env_overrides
+
+            effective = apply_env_overrides(settings)
+            current = self.settings or Settings()
+            # The download folder applies now; the key and base URL pick a backend, so they wait.
+            self.settings = replace(current, download_dir=effective.download_dir, poll_interval=effective.poll_interval)
+            self.notify("Settings saved. The download folder applies now; a new API key or base URL on the "
+                        "next start.", markup=False)
 
         self.push_screen(SettingsScreen(), saved)
 
@@ -266,6 +290,8 @@ class SixtyfourApp(App):
         self.export_job(job_id)
 
     def export_job(self, job_id: str) -> None:
+        if self._modal_open():
+            return
         job = self.engine.job(job_id) if self.engine else None
         if job is None or job.status != "completed":
             self.notify("Only a completed search can be exported.", markup=False, severity="warning")
@@ -335,6 +361,10 @@ class SixtyfourApp(App):
             await self.client.aclose()
         if self.backend is not None and getattr(self.backend, "owned_by_app", True):
             self.backend.close()
+
+    def _modal_open(self) -> bool:
+        """One dialog at a time: a second one opened from the palette would stack on the first."""
+        return len(self.screen_stack) > 1
 
     def _show_error(self, title: str, text: str) -> None:
         from sixtyfour_tui.ui.screens.error_modal import ErrorScreen

@@ -1,10 +1,15 @@
-"""The app's own commands in the ctrl+p palette: search, open, export, copy as…, settings."""
+"""The app's own commands in the ctrl+p palette: search, open, export, copy as…, settings.
+
+Command names can carry a user's query, which is untrusted text: every name and help line is
+built as plain `Content` (Textual parses plain strings in the palette as markup).
+"""
 
 from __future__ import annotations
 
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 from sixtyfour_tui.ui.job_text import short_query
 
@@ -36,11 +41,21 @@ class SixtyfourCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, callback, help_text in self._commands()[:12]:
-            yield DiscoveryHit(name, callback, help=help_text)
+            yield DiscoveryHit(Content(name), callback, text=name, help=Content(help_text))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, callback, help_text in self._commands():
-            score = matcher.match(name)
+            score, offsets = matcher.fuzzy_search.match(query, name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+                yield Hit(score, _highlighted(name, offsets, matcher.match_style), callback, text=name,
+                          help=Content(help_text))
+
+
+def _highlighted(name: str, offsets, style) -> Content:
+    """The name as literal text with the matched characters styled."""
+    content = Content(name)
+    for offset in offsets:
+        if not name[offset].isspace():
+            content = content.stylize(style, offset, offset + 1)
+    return content

@@ -11,6 +11,8 @@ import unicodedata
 from datetime import datetime
 from pathlib import Path
 
+from sixtyfour_tui.locations import expand_path
+
 MAX_SLUG_LENGTH = 60
 """Long enough to recognise the query, short enough for a file list column."""
 
@@ -39,7 +41,11 @@ def default_export_path(download_dir: Path, query: str, mode: str, now: datetime
     """``<download_dir>/<query-slug>-<YYYY-MM-DD>.csv``; a query with nothing usable gets a generic name."""
     date = (now or datetime.now()).strftime("%Y-%m-%d")
     slug = query_slug(query) or f"sixtyfour-{query_slug(mode) or 'results'}"
-    return Path(download_dir).expanduser() / f"{slug}-{date}.csv"
+    try:
+        folder = expand_path(download_dir)
+    except ValueError:
+        folder = Path.cwd()
+    return folder / f"{slug}-{date}.csv"
 
 
 def validate_destination(text: str) -> Path:
@@ -52,7 +58,7 @@ def validate_destination(text: str) -> Path:
         raise ValueError("Enter a file path for the CSV.")
     if raw.endswith(("/", os.sep)):
         raise ValueError("That is a folder; add a file name such as results.csv.")
-    path = Path(raw).expanduser().absolute()
+    path = expand_path(raw).absolute()
     if path.is_dir():
         raise ValueError("That is a folder; add a file name such as results.csv.")
     ancestor = _nearest_existing(path.parent)

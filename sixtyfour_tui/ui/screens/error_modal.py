@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TextArea
 
+from sixtyfour_tui.api.rows import sanitize_text
 from sixtyfour_tui.ui.clipboard import copy_text
 
 
@@ -59,8 +60,9 @@ class ErrorScreen(ModalScreen[None]):
 
     def __init__(self, title: str, text: str) -> None:
         super().__init__()
-        self.error_title = title
-        self.text = text
+        # Error text often quotes the API; escape sequences in it must not reach the terminal.
+        self.error_title = sanitize_text(title)
+        self.text = sanitize_text(text, keep_newlines=True)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):

@@ -23,6 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
+from sixtyfour_tui.api.rows import sanitize_text
 from sixtyfour_tui.jobs.events import DownloadProgressed, JobEvent, JobUpdated
 from sixtyfour_tui.jobs.export_flow import Exporter, ExportError
 from sixtyfour_tui.jobs.ledger import JobRecord
@@ -396,12 +397,12 @@ class ExportScreen(ModalScreen[JobRecord | None]):
     def _set_message(self, widget_id: str, message: str | None) -> None:
         """Show ``message`` in a line that takes no space while it has nothing to say."""
         line = self.query_one(f"#{widget_id}", Static)
-        line.update(Text(message or ""))
+        line.update(Text(sanitize_text(message or "", keep_newlines=True)))
         line.set_class(bool(message), "-shown")
 
     def _show_outcome(self, kind: str | None, message: str) -> None:
         outcome = self.query_one("#outcome", Static)
-        outcome.update(Text(message))
+        outcome.update(Text(sanitize_text(message, keep_newlines=True)))
         outcome.remove_class("-success", "-failure", "-notice")
         if kind:
             outcome.add_class(kind)

@@ -19,6 +19,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from sixtyfour_tui.locations import expand_path
 from sixtyfour_tui import locations
 from sixtyfour_tui.config import (
     API_KEY_VARIABLE,
@@ -216,11 +217,15 @@ class SettingsScreen(ModalScreen[Settings | None]):
         if not folder:
             changes["download_dir"] = None
         else:
-            path = Path(folder).expanduser()
-            if path.exists() and not path.is_dir():
-                errors["download-dir"] = f"{path} is a file, not a folder."
+            try:
+                path = expand_path(folder)
+            except ValueError as problem:
+                errors["download-dir"] = str(problem)
             else:
-                changes["download_dir"] = path
+                if path.exists() and not path.is_dir():
+                    errors["download-dir"] = f"{path} is a file, not a folder."
+                else:
+                    changes["download_dir"] = path
 
         for name in FIELDS:
             self._show_error(name, errors.get(name))
