@@ -144,3 +144,24 @@ async def test_a_cursor_other_400_is_not_mistaken_for_expiry():
     with pytest.raises(BadRequestError, match="page_size"):
         await pager.next_page()
     assert pager.loaded == 2 and pager.recoveries == 0
+
+
+async def test_endless_empty_pages_end_the_paging_instead_of_looping():
+    class Stuck:
+        calls = 0
+
+        async def query_first(self, **kwargs) -> QueryPage:
+            self.calls += 1
+            return QueryPage(results=[{"publicId": "a"}], next_cursor="c", has_more=True, total_available=99)
+
+        async def query_next(self, cursor: str) -> QueryPage:
+            self.calls += 1
+            return QueryPage(results=[], next_cursor="c", has_more=True, total_available=99)
+
+    client = Stuck()
+    pager = ResultPager(client, mode="people", search_id="s", max_results=99, page_size=1)
+    assert await pager.next_page() == [{"publicId": "a"}]
+    assert await pager.next_page() == []
+    assert not pager.has_more
+    calls = client.calls
+    assert await pager.next_page() == [] and client.calls == calls  # nothing more is asked

@@ -111,6 +111,9 @@ class ResultPager:
                 # hold) must not look like the end to the caller.
                 if accepted or not self._has_more:
                     return accepted
+            # Several empty pages in a row while the server still says "more": treat it as the
+            # end rather than asking forever.
+            self._has_more = False
             return []
 
     async def _first_page(self) -> QueryPage:
