@@ -131,7 +131,7 @@ class _RawBlocks:
         """Store one block. It starts out cached as the caller's own dicts (no decode needed
         for rows just loaded); once it drops out of the cache, nothing references them."""
         self._starts.append(self._count)
-        self._blocks.append(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL))
+        self._blocks.append(_pickled(rows))
         self._count += len(rows)
         self._remember(len(self._blocks) - 1, rows)
 
@@ -153,6 +153,14 @@ class _RawBlocks:
         self._decoded[block] = rows
         if len(self._decoded) > CACHED_BLOCKS:
             self._decoded.popitem(last=False)
+
+
+def _pickled(rows: list[dict]) -> bytes:
+    """Pickle, or for rows holding what pickle refuses, their JSON-safe form (as `as_json` did)."""
+    try:
+        return pickle.dumps(rows, pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return pickle.dumps(json.loads(json.dumps(rows, default=str)), pickle.HIGHEST_PROTOCOL)
 
 
 class _SharedStrings:
