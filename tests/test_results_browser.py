@@ -219,7 +219,8 @@ async def test_c_copies_the_current_cell(client, job):
         assert app.copied == [browser.store.cell_text(0, "title")]
 
 
-async def test_enter_opens_the_whole_record_and_o_opens_its_linkedin_url(client, job):
+async def test_enter_opens_the_whole_record_and_o_opens_its_linkedin_url(client, job, monkeypatch):
+    monkeypatch.setattr("sixtyfour_tui.ui.links.browser_available", lambda: True)
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
@@ -227,6 +228,7 @@ async def test_enter_opens_the_whole_record_and_o_opens_its_linkedin_url(client,
         await until(pilot, settled(browser, 100))
         record = browser.store.raw(0)
         await pilot.press("o")
+        await until(pilot, lambda: app.opened)
         assert app.opened == [record["linkedinUrl"]]
 
         await pilot.press("enter")
@@ -313,3 +315,17 @@ def test_summary_wording_is_honest():
     assert summary(expected_total=50_000, total_available=50_000) == "Showing 300 of 50,000+ available"
     assert summary(expected_total=None, total_available=None) == "Showing 300 · more available"
     assert summary(started=False) == "Loading results…"
+
+
+async def test_o_without_a_browser_copies_the_link_and_says_so(client, job, monkeypatch):
+    monkeypatch.setattr("sixtyfour_tui.ui.links.browser_available", lambda: False)
+    app = BrowserApp()
+    async with app.run_test(size=SIZE) as pilot:
+        browser = app.browser
+        browser.show_job(job, client)
+        await until(pilot, settled(browser, 100))
+        record = browser.store.raw(0)
+        await pilot.press("o")
+        await until(pilot, lambda: app.copied)
+        assert app.copied == [record["linkedinUrl"]] and app.opened == []
+        assert any("No web browser found" in str(n.message) for n in app._notifications)

@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
+from sixtyfour_tui.ui.links import open_link
 from sixtyfour_tui.api.rows import sanitize_text
 from sixtyfour_tui.ui.clipboard import copy_text
 
@@ -112,10 +113,9 @@ class DetailScreen(ModalScreen[None]):
         outcome = await copy_text(self.app, self.json_text)
         self.notify(outcome.describe("the record as JSON"), markup=False)
 
-    def action_open_link(self) -> None:
+    async def action_open_link(self) -> None:
         url = record_link(self.record)
         if url is None:
             self.notify("This record has no LinkedIn URL or website", severity="warning", markup=False)
             return
-        self.app.open_url(url)
-        self.notify(f"Opened {url}", markup=False)
+        await open_link(self.app, url)

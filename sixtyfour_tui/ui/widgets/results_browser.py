@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from sixtyfour_tui.ui.links import open_link
 from sixtyfour_tui.api.pager import ResultPager
 from sixtyfour_tui.api.rows import sanitize_text
 from sixtyfour_tui.ui.clipboard import SystemCopy, copy_text
@@ -437,7 +438,7 @@ class ResultsBrowser(Widget):
     def _open_detail(self, index: int) -> None:
         self.app.push_screen(DetailScreen(self.store.raw(index)))
 
-    def action_open_link(self) -> None:
+    async def action_open_link(self) -> None:
         index = self.table.current_row_index()
         if index is None:
             return
@@ -445,5 +446,4 @@ class ResultsBrowser(Widget):
         if url is None:
             self.notify("This row has no LinkedIn URL or website", severity="warning", markup=False)
             return
-        self.app.open_url(url)
-        self.notify(f"Opened {url}", markup=False)
+        await open_link(self.app, url)
