@@ -338,3 +338,25 @@ async def test_cursor_row_is_highlighted() -> None:
         assert background(2) != background(1)
         assert background(2) != background(3)
         assert background(1) != background(4)  # zebra: neighbours differ from the cursor row too
+
+
+async def test_hostile_column_names_are_cleaned_in_the_header():
+    from textual.app import App
+
+    from sixtyfour_tui.ui.widgets.results_table import ResultsTable
+    from sixtyfour_tui.ui.widgets.row_store import RowStore
+
+    store = RowStore()
+    store.append([{"\x1b]2;PWNED\x07title": "boss", "\x1b[41mRED": "x"}])
+
+    class Host(App):
+        def compose(self):
+            yield ResultsTable(store)
+
+    app = Host()
+    async with app.run_test(size=(80, 10)) as pilot:
+        await pilot.pause()
+        table = app.query_one(ResultsTable)
+        header = table.render_line(0).text
+        assert "title" in header and "RED" in header
+        assert "\x1b" not in header and "PWNED" not in header

@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from sixtyfour_tui.api.rows import sanitize_text
 from sixtyfour_tui.ui.widgets.row_store import RowStore
 
 GUTTER_WIDTH = 2
@@ -495,7 +496,9 @@ class ResultsTable(ScrollView, can_focus=True):
             arrow = " ▼" if self._store.sort_descending else " ▲"
 
             def label(column: str) -> str:
-                return column + arrow if column == sort_column else column
+                # Column names come from the rows: untrusted, so cleaned like any cell.
+                name = sanitize_text(column)
+                return name + arrow if column == sort_column else name
 
             body = self._render_body(label, style, -1, style, scroll_x, width)
             strip = Strip([Segment(" " * GUTTER_WIDTH, style), *body], width)

@@ -29,9 +29,9 @@ from sixtyfour_tui.api.rows import flatten_row, sanitize_text
 
 WIDTH_SAMPLE_HEAD = 200
 """Rows at the start of the store that always count towards a column's width."""
-WIDTH_SAMPLE_PER_PAGE = 50
+WIDTH_SAMPLE_PER_PAGE = 10
 """Rows at the start of every later `append` that count towards a column's width."""
-WIDTH_SAMPLE_PAGE_TAIL = 10
+WIDTH_SAMPLE_PAGE_TAIL = 5
 """Rows at the end of every `append`: ids and counters tend to be widest there."""
 MAX_COLUMN_WIDTH = 40
 """Widest a column gets by estimate: one long value must not push the others off screen."""
@@ -96,6 +96,11 @@ def _numeric(value: Any) -> float | None:
 
 
 _SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
+def text_width(text: str) -> int:
+    """Terminal cells; plain ASCII (most values) skips the wide-character tables."""
+    return len(text) if text.isascii() else cell_len(text)
 
 
 def _flatten(row: dict) -> dict[str, Any]:
@@ -279,18 +284,18 @@ class RowStore:
             for name in names:
                 if name not in self._columns:
                     self._columns[name] = None
-                    self._widths[name] = max(MIN_COLUMN_WIDTH, min(cell_len(name), MAX_COLUMN_WIDTH))
+                    self._widths[name] = max(MIN_COLUMN_WIDTH, min(text_width(sanitize_text(name)), MAX_COLUMN_WIDTH))
         return shape
 
     def _measure(self, index: int) -> None:
         for column, value in zip(self._shapes[index], self._values[index]):
-            width = min(cell_len(display_text(value)), MAX_COLUMN_WIDTH)
+            width = min(text_width(display_text(value)), MAX_COLUMN_WIDTH)
             if width > self._widths[column]:
                 self._widths[column] = width
 
     def column_width(self, column: str) -> int:
         """Estimated display width: header and a bounded sample of rows, capped."""
-        return self._widths.get(column, max(MIN_COLUMN_WIDTH, min(cell_len(column), MAX_COLUMN_WIDTH)))
+        return self._widths.get(column, max(MIN_COLUMN_WIDTH, min(text_width(sanitize_text(column)), MAX_COLUMN_WIDTH)))
 
     def cell_text(self, index: int, column: str) -> str:
         """Sanitized single-line display text, formatted on use (only visible rows need it)."""
