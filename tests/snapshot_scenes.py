@@ -46,10 +46,6 @@ class SceneApp(SixtyfourApp):
         self.query_one("#topbar").update(Text.assemble(("sixtyfour", "bold"), "  ", (" SANDBOX ", "reverse"),
                                                         " Sandbox (local)   2/5 running · 1 queued"))
 
-    def on_mount(self) -> None:
-        # Textual also runs SixtyfourApp.on_mount (handlers run for each class in the MRO).
-        self.query_one("#query").cursor_blink = False
-
 
 def build_scene(tmp_path: Path, monkeypatch) -> SceneApp:
     import sixtyfour_tui.ui.job_text as job_text

@@ -26,6 +26,12 @@ QUEUE_RETRY_FALLBACK = 5.0
 Spawn = Callable[[Awaitable[None], str, str], object]
 
 
+def _finished(handle) -> bool:
+    if isinstance(handle, asyncio.Task):
+        return handle.done()
+    return bool(getattr(handle, "is_finished", False))
+
+
 def _default_spawn(coroutine: Awaitable[None], name: str, group: str) -> asyncio.Task:
     return asyncio.ensure_future(coroutine)
 
@@ -55,7 +61,8 @@ class JobEngine:
         self._finished: dict[str, asyncio.Event] = {}
         self._paused_until = 0.0
         self._wakeup_armed = False
-        self._tasks: set[asyncio.Task] = set()
+        self._running: set = set()
+        self._closed = False
 
     # -- observing ------------------------------------------------------------------------------
     def subscribe(self, callback: Callable[[JobEvent], None]) -> Callable[[], None]:
@@ -63,6 +70,8 @@ class JobEngine:
         return lambda: self._subscribers.remove(callback)
 
     def publish(self, event: JobEvent) -> None:
+        if self._closed:
+            return  # after shutdown nobody is listening any more (screens are going away)
         for callback in list(self._subscribers):
             callback(event)
 
@@ -82,6 +91,10 @@ class JobEngine:
     @property
     def running_count(self) -> int:
         return len(self._active)
+
+    @property
+    def queued_count(self) -> int:
+        return len(self._queue)
 
     @property
     def busy(self) -> bool:
@@ -126,13 +139,16 @@ class JobEngine:
 
     async def shutdown(self) -> None:
         """Stop polling here; the searches go on on the server and resume on the next start."""
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            try:
-                await task
-            except (asyncio.CancelledError, Exception):
-                pass
+        self._closed = True
+        handles, self._running = list(self._running), set()
+        for handle in handles:
+            handle.cancel()
+        for handle in handles:
+            if isinstance(handle, asyncio.Task):
+                try:
+                    await handle
+                except (asyncio.CancelledError, Exception):
+                    pass
 
     # -- scheduling -----------------------------------------------------------------------------
     def _pump(self) -> None:
@@ -175,9 +191,9 @@ class JobEngine:
         group = f"job-{record.job_id}" if record else "engine"
         name = f"{group}-{getattr(coroutine, '__name__', 'work')}"
         spawned = self._spawn(coroutine, name, group)
-        if isinstance(spawned, asyncio.Task):
-            self._tasks.add(spawned)
-            spawned.add_done_callback(self._tasks.discard)
+        # Whatever ran it (an asyncio task, a Textual worker) must be stoppable on shutdown.
+        self._running = {handle for handle in self._running if not _finished(handle)}
+        self._running.add(spawned)
 
     def _release(self, job_id: str) -> None:
         self._active.discard(job_id)

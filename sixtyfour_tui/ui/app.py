@@ -198,9 +198,7 @@ class SixtyfourApp(App):
         badge = "SANDBOX" if self.backend is not None and self.backend.is_sandbox else "API"
         line = Text.assemble(("sixtyfour", "bold"), "  ", (f" {badge} ", "reverse"), " ", label)
         if self.engine is not None:
-            running = self.engine.running_count
-            queued = len([j for j in self.engine.jobs() if j.kind == "search" and j.status == "queued"])
-            line.append(f"   {running}/5 running · {queued} queued")
+            line.append(f"   {self.engine.running_count}/5 running · {self.engine.queued_count} queued")
         self.main_screen.query_one("#topbar", Static).update(line)
 
     # -- searches -----------------------------------------------------------------------------------

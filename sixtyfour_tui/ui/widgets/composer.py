@@ -41,6 +41,7 @@ class Composer(Vertical):
         max_results: int
 
     def compose(self) -> ComposeResult:
+        # A steady cursor: a blinking one repaints twice a second all day long.
         yield QueryInput(id="query", soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
                          placeholder=PLACEHOLDER)
         with Horizontal(id="composer-options"):
@@ -53,6 +54,7 @@ class Composer(Vertical):
         yield Static("", id="composer-message", markup=False)
 
     def on_mount(self) -> None:
+        self.query_one("#query", QueryInput).cursor_blink = False
         self.border_title = "New search"
         self.border_subtitle = "ctrl+s search · ctrl+r history"
 

@@ -2,6 +2,9 @@
 
 Cells are `Text` objects: the stock DataTable parses plain strings as markup, and queries and
 progress messages are untrusted.
+
+The panel sits on screen for hours while searches run, so it touches only cells whose text
+changed: every DataTable update re-renders the whole visible table.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from sixtyfour_tui.jobs.ledger import JobRecord
 from sixtyfour_tui.ui import job_text
@@ -50,6 +54,7 @@ class JobsPanel(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self._jobs: dict[str, JobRecord] = {}
         self._positions: dict[str, int | None] = {}
+        self._shown: dict[str, dict[str, tuple]] = {}  # job_id -> column -> what its cell shows
         self.border_title = "Jobs"
 
     def on_mount(self) -> None:
@@ -86,12 +91,21 @@ class JobsPanel(DataTable):
         cells = self._cells(job, queue_position)
         if job.job_id in self.rows:
             for (key, _, _), cell in zip(COLUMNS, cells):
-                self.update_cell(job.job_id, key, cell)
+                self._set_cell(job.job_id, key, cell)
         else:
             self.add_row(*cells, key=job.job_id)
+            self._shown[job.job_id] = {key: _looks(cell) for (key, _, _), cell in zip(COLUMNS, cells)}
             if focus_new:
                 self.move_cursor(row=self.row_count - 1)
         self._update_title()
+
+    def _set_cell(self, job_id: str, column: str, cell: Text) -> None:
+        """Update one cell, unless it would look exactly as it does now."""
+        looks = _looks(cell)
+        shown = self._shown.setdefault(job_id, {})
+        if shown.get(column) != looks:
+            shown[column] = looks
+            self.update_cell(job_id, column, cell)
 
     def _cells(self, job: JobRecord, queue_position: int | None) -> list[Text]:
         style = STATUS_STYLES.get(job.status, "")
@@ -106,10 +120,49 @@ class JobsPanel(DataTable):
         ]
 
     def _tick_elapsed(self) -> None:
+        """Advance the running jobs' clocks, while anyone can see them (a hidden panel catches up
+        on the first tick after it shows again)."""
+        if not self._can_be_seen():
+            return
         now = job_text.clock()
+        changed: dict[str, Text] = {}
         for job in self._jobs.values():
             if job.status in ("starting", "running") and job.job_id in self.rows:
-                self.update_cell(job.job_id, "elapsed", Text(elapsed_text(job, now), justify="right"))
+                cell = Text(elapsed_text(job, now), justify="right")
+                shown = self._shown.setdefault(job.job_id, {})
+                if shown.get("elapsed") != _looks(cell):
+                    shown["elapsed"] = _looks(cell)
+                    changed[job.job_id] = cell
+        if changed:
+            self._repaint_elapsed(changed)
+
+    def _repaint_elapsed(self, cells: dict[str, Text]) -> None:
+        """Put new times in the Time column and re-render only those cells.
+
+        `update_cell` bumps the table's update counter, which is part of every render cache key:
+        the whole visible table would be rendered again each second (most of the app's idle
+        CPU). Here only the cached renders that show these cells are dropped. This leans on
+        DataTable internals; if they are not as expected, `update_cell` does it the sure way.
+        """
+        column = ColumnKey("elapsed")
+        try:
+            rows = {RowKey(job_id): self._row_locations.get(RowKey(job_id)) for job_id in cells}
+            for job_id, cell in cells.items():
+                self._data[RowKey(job_id)][column] = cell
+            indexes = set(rows.values())
+            _discard(self._cell_render_cache, lambda key: key[1] == column and key[0] in rows)
+            _discard(self._row_render_cache, lambda key: key[0] in rows)
+            _discard(self._row_renderable_cache, lambda key: key[1] in indexes)
+            self._line_cache.clear()
+        except (AttributeError, KeyError, TypeError, IndexError):
+            for job_id, cell in cells.items():
+                self.update_cell(job_id, "elapsed", cell)
+            return
+        self.refresh_column(self.get_column_index("elapsed"))
+
+    def _can_be_seen(self) -> bool:
+        current = self.app.screen
+        return self.is_on_screen and (current is self.screen or current.is_modal)
 
     def _update_title(self) -> None:
         running = sum(1 for j in self._jobs.values() if j.status in ("starting", "running"))
@@ -122,3 +175,13 @@ class JobsPanel(DataTable):
     def action_open_job(self) -> None:
         if self.current_job_id is not None:
             self.post_message(self.OpenRequested(self.current_job_id))
+
+
+def _discard(cache, matches) -> None:
+    for key in [key for key in cache.keys() if matches(key)]:
+        cache.discard(key)
+
+
+def _looks(cell: Text) -> tuple:
+    """What decides a cell's appearance (Text equality ignores the style and justification)."""
+    return cell.plain, str(cell.style), cell.justify, tuple(cell.spans)
