@@ -28,8 +28,8 @@ COLUMNS = (
     ("progress", "Progress", 34),
     ("iter", "It.", 3),
     ("results", "Results", 7),
-    ("trend", "Trend", 8),
-    ("elapsed", "Time", 7),
+    ("trend", "Trend", 6),
+    ("elapsed", "Time", 6),
 )
 FLEXIBLE = ("query", "progress")
 STATUS_STYLES = {"completed": "green", "failed": "red", "running": "yellow", "starting": "yellow"}
@@ -115,7 +115,7 @@ class JobsPanel(DataTable):
             Text(progress_text(job), style="red" if job.status == "failed" else "", no_wrap=True),
             Text(str(job.iterations or ""), justify="right"),
             Text(results_text(job), justify="right"),
-            Text(sparkline(job.results_history), style="cyan"),
+            Text(sparkline(job.results_history, width=6), style="cyan"),
             Text(elapsed_text(job), justify="right"),
         ]
 
