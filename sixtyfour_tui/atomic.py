@@ -36,7 +36,7 @@ def write_atomic(path: Path | str, data: bytes | str, *, mode: int | None = PRIV
     except BaseException:
         _remove_quietly(temp_name)
         raise
-    _fsync_directory(target.parent)
+    fsync_directory(target.parent)
 
 
 def _existing_mode(path: Path) -> int | None:
@@ -53,7 +53,7 @@ def _remove_quietly(name: str) -> None:
         pass
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
     """Make the rename itself durable; some platforms cannot open directories, which is fine."""
     try:
         dir_fd = os.open(directory, os.O_RDONLY)

@@ -19,6 +19,7 @@ from typing import IO
 import httpcore
 import httpx
 
+from ..atomic import fsync_directory
 from .errors import ApiError, ForbiddenError, NetworkError, error_from_response
 from .models import DownloadLink, DownloadResult
 from .retry import RetryPolicy, call_with_retry, is_transient
@@ -151,7 +152,7 @@ async def _fetch_once(
             asyncio.to_thread(count_csv_rows, Path(part.name)),
         )
         os.replace(part.name, dest)
-        _fsync_directory(dest.parent)
+        fsync_directory(dest.parent)
         return DownloadResult(path=dest, bytes_written=written, rows=rows)
     except BaseException:
         part.close()
@@ -219,20 +220,6 @@ def _content_length(response: httpx.Response) -> int | None:
 def _sync_and_close(part: IO[bytes]) -> None:
     os.fsync(part.fileno())
     part.close()
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename itself durable; not every platform can open a directory, so best effort."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 _STRUCTURE = b",\"\r\n"
