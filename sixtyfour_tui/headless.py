@@ -19,6 +19,7 @@ EXIT_CODES_BY_ERROR = {
     "PaymentRequiredError": EXIT_REFUSED,
     "ForbiddenError": EXIT_REFUSED,
     "NetworkError": EXIT_NETWORK,
+    "DiskError": EXIT_DISK,
 }
 
 
@@ -157,7 +158,7 @@ async def _search(args) -> int:
             saved = await Exporter(engine).export(final.job_id, args.output, overwrite=args.force)
             if saved.status != "completed":
                 say(f"sixtyfour-tui: export failed: {saved.error}")
-                return EXIT_FAILED
+                return EXIT_CODES_BY_ERROR.get(saved.error_kind, EXIT_FAILED)
             say(saved.progress_message)
             return 0
         await _print_rows(session.client, final)
@@ -216,6 +217,6 @@ async def _export(args) -> int:
             return EXIT_FAILED
         if saved.status != "completed":
             say(f"sixtyfour-tui: export failed: {saved.error}")
-            return EXIT_FAILED
+            return EXIT_CODES_BY_ERROR.get(saved.error_kind, EXIT_FAILED)
         say(saved.progress_message)
         return 0

@@ -104,3 +104,12 @@ def test_the_sandbox_command_serves_and_stops_on_ctrl_c(cli_env):
         out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
     assert "Sandbox stopped." in out and "Traceback" not in err
+
+
+def test_a_disk_problem_exits_5_with_the_path(cli_env, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be")
+    done = run_cli(cli_env, "search", "engineers in Austin", "--sandbox", "--max-results", "5",
+                   "--output", str(blocker / "out.csv"))
+    assert done.returncode == 5, done.stderr
+    assert "not-a-folder" in done.stderr and "Traceback" not in done.stderr

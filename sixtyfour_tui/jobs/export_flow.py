@@ -54,7 +54,8 @@ class Exporter:
             raise
         except (ApiError, ExportError, TaskLost, OSError) as error:
             message = getattr(error, "message", None) or _describe_os_error(error)
-            return self._close(record.job_id, "failed", error=message)
+            kind = "DiskError" if isinstance(error, OSError) else type(error).__name__
+            return self._close(record.job_id, "failed", error=message, error_kind=kind)
         return self._close(record.job_id, "completed", saved_file=str(dest), total_results=rows,
                            progress_message=f"Saved {rows:,} rows ({size:,} bytes) to {dest}")
 
