@@ -53,7 +53,7 @@ class Exporter:
             self._close(record.job_id, "cancelled", error="Cancelled by user")
             raise
         except (ApiError, ExportError, TaskLost, OSError) as error:
-            message = getattr(error, "message", None) or _describe_os_error(error)
+            message = getattr(error, "message", None) or _describe_os_error(error, dest)
             kind = "DiskError" if isinstance(error, OSError) else type(error).__name__
             return self._close(record.job_id, "failed", error=message, error_kind=kind)
         return self._close(record.job_id, "completed", saved_file=str(dest), total_results=rows,
@@ -122,8 +122,8 @@ class Exporter:
         return record
 
 
-def _describe_os_error(error: BaseException) -> str:
+def _describe_os_error(error: BaseException, dest: Path) -> str:
+    """Name the file the user asked for, not the temporary one beside it."""
     if isinstance(error, OSError):
-        where = f" ({error.filename})" if error.filename else ""
-        return f"Could not write the file{where}: {error.strerror or error}"
+        return f"Could not write {dest}: {error.strerror or error}"
     return str(error)
