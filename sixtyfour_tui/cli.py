@@ -16,6 +16,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sixtyfour-tui",
         description="Terminal client for Sixtyfour's Deep Search API (with an embedded sandbox).",
+        epilog="Without a COMMAND the terminal app opens (add --sandbox to use the local sandbox). "
+               "`sixtyfour-tui COMMAND --help` describes each command.",
     )
     parser.add_argument("--version", action="version", version=f"sixtyfour-tui {__version__}")
     parser.add_argument("--sandbox", action="store_true", help="use the embedded local sandbox API")

@@ -272,8 +272,10 @@ class SixtyfourApp(App):
             current = self.settings or Settings()
             # The download folder applies now; the key and base URL pick a backend, so they wait.
             self.settings = replace(current, download_dir=effective.download_dir, poll_interval=effective.poll_interval)
-            self.notify("Settings saved. The download folder applies now; a new API key or base URL on the "
-                        "next start.", markup=False)
+            if self.engine is not None and self.backend is not None:
+                self.engine.poll_interval = self.settings.effective_poll_interval(self.backend.is_sandbox)
+            self.notify("Settings saved. The download folder and poll interval apply now; a new API key or "
+                        "base URL on the next start.", markup=False)
 
         self.push_screen(SettingsScreen(), saved)
 
