@@ -27,7 +27,8 @@ def add_commands(commands) -> None:
     search = commands.add_parser("search", help="run one deep search and save or print its rows")
     search.add_argument("query", help='plain-language description, e.g. "CTOs of fintech startups in London"')
     search.add_argument("--mode", choices=("people", "company"), default="people")
-    search.add_argument("--max-results", type=_max_results, default=1000, metavar="N")
+    search.add_argument("--max-results", type=_max_results, default=500, metavar="N",
+                        help="1 to 10000 (default 500, as in the app)")
     search.add_argument("--output", type=Path, metavar="FILE.csv", help="save the CSV here (else JSON lines on stdout)")
     search.add_argument("--force", action="store_true", help="overwrite --output if it exists")
     search.add_argument("--sandbox", action="store_true", help="run against the embedded sandbox")
@@ -84,6 +85,10 @@ def _run(command, args) -> int:
     except ApiError as error:
         say(f"sixtyfour-tui: API error ({error.status}): {error.message}")
         return EXIT_FAILED
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) has gone; that is not an error worth a message.
+        _silence_stdout()
+        return 0
     except OSError as disk:
         where = f" {disk.filename}" if disk.filename else ""
         say(f"sixtyfour-tui: cannot write{where}: {disk.strerror or disk}")
@@ -91,6 +96,14 @@ def _run(command, args) -> int:
     except KeyboardInterrupt:
         say("sixtyfour-tui: interrupted; running searches continue on the server and resume next time.")
         return 130
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at devnull so the interpreter's final flush stays quiet."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 class _Session:
@@ -187,7 +200,8 @@ async def _jobs(args) -> int:
     ledger.load()
     records = ledger.records(backend=backend)
     if not records:
-        say(f"No jobs yet for {backend}.")
+        if not args.json:
+            say(f"No jobs yet for {backend}.")
         return 0
     for record in records:
         if args.json:
@@ -203,6 +217,9 @@ async def _jobs(args) -> int:
 async def _export(args) -> int:
     from sixtyfour_tui.jobs.export_flow import ExportError, Exporter
 
+    if args.output.exists() and not args.force:
+        say(f"sixtyfour-tui: {args.output} already exists (use --force to overwrite)")
+        return EXIT_CONFIG
     async with _Session(args.sandbox) as session:
         matches = [job for job in session.engine.jobs() if job.kind == "search"
                    and (job.search_id == args.search_id or job.job_id.startswith(args.search_id))]

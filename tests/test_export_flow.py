@@ -41,6 +41,12 @@ async def test_export_saves_the_search_csv_with_the_right_rows(fast_sandbox, tmp
     assert len(rows) == search.total_results == record.total_results
     assert all(r["seniority"] == "VP" and r["job_function"] == "Engineering" for r in rows)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "vp.csv").stat().st_mode) == 0o666 & ~umask  # not the temp file's 0600
 
 
 async def test_a_row_limit_runs_a_server_export(fast_sandbox, tmp_path):

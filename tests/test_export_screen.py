@@ -90,7 +90,7 @@ def csv_rows(path: Path) -> list[list[str]]:
 async def test_export_shows_stages_then_summary_and_done_returns_the_record(fast_sandbox, engine_for, tmp_path):
     engine = engine_for(fast_sandbox)
     search = await finished_search(engine)
-    destination = tmp_path / "out" / "vps.csv"
+    destination = tmp_path / "vps.csv"
     app = Host(lambda: ExportScreen(search, engine, tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

@@ -84,7 +84,11 @@ def test_validate_destination_messages(tmp_path):
     blocker.write_text("x")
     with pytest.raises(ValueError, match="is a file"):
         validate_destination(str(blocker / "sub" / "out.csv"))
-    assert validate_destination(f"  {tmp_path}/new/out.csv ") == tmp_path / "new" / "out.csv"
+    assert validate_destination(f"  {tmp_path}/out.csv ") == tmp_path / "out.csv"
+    with pytest.raises(ValueError, match="does not exist"):  # a typo must not grow folders
+        validate_destination(f"{tmp_path}/new/out.csv")
+    # ... except the download folder itself, which is created on first export
+    assert validate_destination(f"{tmp_path}/new/out.csv", creatable=tmp_path / "new") == tmp_path / "new" / "out.csv"
 
 
 # -- ConfirmScreen ----------------------------------------------------------------------------------

@@ -37,3 +37,20 @@ def test_a_corrupt_state_file_starts_fresh(tmp_path):
     with SandboxServer(SandboxConfig(state_file=state_file, requests_per_minute=0)) as server:
         response = httpx.get(f"{server.base_url}/search/status/anything", headers={"x-api-key": DEMO_API_KEY})
         assert response.status_code == 404
+
+
+def test_a_finished_task_stays_finished_after_a_restart_even_with_a_fast_clock(tmp_path):
+    """The simulated clock runs ahead of the wall clock; a restart must not rewind a finished task."""
+    state_file = tmp_path / "sandbox-tasks.json"
+    fast = SandboxConfig(speed=2000.0, requests_per_minute=0, state_file=state_file)
+    with SandboxServer(fast) as first:
+        with httpx.Client(base_url=first.base_url, headers={"x-api-key": DEMO_API_KEY}) as api:
+            task = api.post("/search/start-deep-search", json={"query": "designers in Paris", "max_results": 10}).json()
+            done = wait_for(lambda: (body := api.get(f"/search/status/{task['task_id']}").json())["status"] == "completed"
+                            and body)
+    slow = SandboxConfig(speed=1.0, requests_per_minute=0, state_file=state_file)
+    with SandboxServer(slow) as second:
+        with httpx.Client(base_url=second.base_url, headers={"x-api-key": DEMO_API_KEY}) as api:
+            assert api.get(f"/search/status/{task['task_id']}").json()["status"] == "completed"
+            link = api.get("/search/download", params={"resource_handle_id": done["resource_handle_id"]})
+            assert link.status_code == 200

@@ -151,6 +151,8 @@ async def _fetch_once(
             asyncio.to_thread(_sync_and_close, part),
             asyncio.to_thread(count_csv_rows, Path(part.name)),
         )
+        # Temp files are created owner-only; the saved CSV gets the mode any new file would get.
+        os.chmod(part.name, 0o666 & ~_current_umask())
         os.replace(part.name, dest)
         fsync_directory(dest.parent)
         return DownloadResult(path=dest, bytes_written=written, rows=rows)
@@ -299,6 +301,12 @@ def _quotes_stay_on_their_line(shape: bytes) -> bool:
     """True when no line end falls between quotes: every run of quotes between line ends (commas
     aside) has even length, so the quote count is even at each line end and at the chunk's end."""
     return b'"' not in shape.translate(None, b",").replace(b'""', b"")
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def count_csv_rows(path: Path) -> int:

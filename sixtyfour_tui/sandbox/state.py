@@ -46,6 +46,7 @@ class SandboxState:
         self._plans: OrderedDict[tuple[str, str], tuple[list[int], list[str]]] = OrderedDict()
         self._request_times: dict[str, deque[float]] = {}
         self._specs: dict[str, tuple[str, dict]] = {}
+        self._seen_finished: set[str] = set()
         self._lock = threading.RLock()
 
     @cached_property
@@ -169,7 +170,13 @@ class SandboxState:
         task = self._searches.get(task_id) or self._exports.get(task_id)
         if task is None or task.owner != owner:
             raise ApiProblem(detail(404, f"task {task_id} not found"))
-        return task.status_body(self.clock.now())
+        body = task.status_body(self.clock.now())
+        if body["status"] in ("completed", "failed") and task_id not in self._seen_finished:
+            # The simulated clock may run ahead of the wall clock; saving it now means a restarted
+            # sandbox never shows a finished task as running again.
+            self._seen_finished.add(task_id)
+            self._persist()
+        return body
 
     # -- export -------------------------------------------------------------------------------
     def start_export(self, owner: str, mode: str, max_results: int, search_id: str | None,

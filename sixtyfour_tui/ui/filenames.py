@@ -48,10 +48,12 @@ def default_export_path(download_dir: Path, query: str, mode: str, now: datetime
     return folder / f"{slug}-{date}.csv"
 
 
-def validate_destination(text: str) -> Path:
+def validate_destination(text: str, creatable: Path | None = None) -> Path:
     """The absolute path the user means, or ValueError with a message fit to show beside the field.
 
-    Nothing is created here; :func:`ensure_parent_dir` does that once the user commits to exporting.
+    Only the download folder (`creatable`) may be created if missing: a typo elsewhere must not
+    quietly grow a folder tree. Nothing is created here; :func:`ensure_parent_dir` does that once
+    the user commits to exporting.
     """
     raw = text.strip()
     if not raw:
@@ -64,6 +66,9 @@ def validate_destination(text: str) -> Path:
     ancestor = _nearest_existing(path.parent)
     if not ancestor.is_dir():
         raise ValueError(f"{ancestor} is a file, so no folder can be created there.")
+    allowed = creatable is not None and path.parent == expand_path(creatable).absolute()
+    if ancestor != path.parent and not allowed:
+        raise ValueError(f"The folder {path.parent} does not exist; create it first or choose another.")
     if not os.access(ancestor, os.W_OK | os.X_OK):
         raise ValueError(f"No permission to write in {ancestor}.")
     return path
@@ -71,6 +76,8 @@ def validate_destination(text: str) -> Path:
 
 def destination_warning(path: Path) -> str | None:
     """Something worth saying about a valid destination that should not stop the export."""
+    if str(path).endswith(("/", os.sep)) or path.is_dir():
+        return None  # the error about folders says it all
     if path.suffix.lower() != ".csv":
         return "The file will hold CSV even though its name does not end in .csv."
     return None

@@ -165,13 +165,13 @@ class ExportScreen(ModalScreen[JobRecord | None]):
 
             yield Label("Save as")
             default_path = default_export_path(self.default_dir, job.query, job.mode)
-            yield Input(str(default_path), id="destination")
+            yield Input(str(default_path), id="destination", select_on_focus=False)
             yield Static(classes="message field-error", id="destination-error")
             yield Static(classes="message field-warning", id="destination-warning")
 
-            yield Label(f"Max rows (blank = all, 1–{MAX_EXPORT_ROWS:,})")
+            yield Label(f"Max rows (blank = every row; a limit of 1–{MAX_EXPORT_ROWS:,} runs a new export)")
             all_rows = "all" if job.total_results is None else f"all {job.total_results:,}"
-            yield Input(placeholder=all_rows, id="max-rows")
+            yield Input(placeholder=all_rows, id="max-rows", select_on_focus=False)
             yield Static(classes="message field-error", id="max-rows-error")
 
             with Vertical(id="progress"):
@@ -191,7 +191,9 @@ class ExportScreen(ModalScreen[JobRecord | None]):
     def on_mount(self) -> None:
         self._unsubscribe = self.engine.subscribe(self._on_engine_event)
         self.set_class(True, "-idle")
-        self.query_one("#export", Button).focus()
+        destination = self.query_one("#destination", Input)
+        destination.focus()  # typing edits the path at once; enter exports
+        destination.cursor_position = len(destination.value)
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
@@ -371,7 +373,7 @@ class ExportScreen(ModalScreen[JobRecord | None]):
     # -- validation -----------------------------------------------------------------------------
     def _validated_destination(self) -> Path | None:
         try:
-            return validate_destination(self.query_one("#destination", Input).value)
+            return validate_destination(self.query_one("#destination", Input).value, creatable=self.default_dir)
         except ValueError as error:
             self._set_message("destination-error", str(error))
             self.query_one("#destination", Input).focus()

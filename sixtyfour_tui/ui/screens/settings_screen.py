@@ -100,6 +100,9 @@ class SettingsScreen(ModalScreen[Settings | None]):
             self.file_problem = f"{error} Saving will replace the file."
             self.current = Settings()
 
+    def on_mount(self) -> None:
+        self.query_one("#api-key", Input).focus()  # typing goes straight into the first field
+
     def compose(self) -> ComposeResult:
         current = self.current
         with VerticalScroll(id="dialog") as dialog:
