@@ -72,7 +72,7 @@ async def main() -> None:
         browser = app.query_one(ResultsBrowser)
         await until(pilot, lambda: len(browser.store) >= 100)
         browser.table.focus()
-        await pilot.press("j", "j", "space", "j", "space", "j")
+        await pilot.press("j", "j", "space", "space")
         await pilot.pause(0.3)
         app.save_screenshot(str(OUT / "results.svg"))
 

@@ -223,3 +223,24 @@ async def test_error_text_never_reaches_the_terminal_as_escapes(tmp_path):
         shown = app.screen.query_one("TextArea").text
         assert "\x1b" not in shown and "PWNED" not in shown
         assert "[bold]x[/]" in shown and "line two" in shown
+
+
+async def test_x_cancels_a_queued_job_and_removes_a_finished_one(tmp_path):
+    app = build_app(tmp_path, speed=1.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.engine is not None)
+        for n in range(6):
+            await submit_query(pilot, f"sales managers in Denver {n}", "5")
+        await wait_until(pilot, lambda: len(jobs_of(app)) == 6 and sum(j.status == "running" for j in jobs_of(app)) == 5)
+        panel = app.query_one(JobsPanel)
+        panel.focus()
+        await pilot.press("G", "x")  # the sixth, still in the local queue
+        await wait_until(pilot, lambda: jobs_of(app)[-1].status == "cancelled")
+        assert app.engine.queued_count == 0
+        await pilot.press("g", "x")  # the first is running: it cannot be stopped, so it stays
+        await pilot.pause()
+        assert jobs_of(app)[0].status == "running" and len(jobs_of(app)) == 6
+        await pilot.press("G", "x")  # the cancelled one is finished: removed from the list and the ledger
+        await wait_until(pilot, lambda: len(jobs_of(app)) == 5)
+        assert panel.row_count == 5
+    assert "sales managers in Denver 5" not in (tmp_path / "jobs.json").read_text()

@@ -168,11 +168,11 @@ async def test_sort_cycles_and_says_it_covers_loaded_rows_only(client, job):
         await pilot.press("right")  # cell cursor to the `title` column
         assert browser.table.current_column() == "title"
         await pilot.press("s")
-        assert browser.status_text == "Sorted by title ↑ (loaded rows only)"
+        assert browser.status_text == "Sorted by title ▲ (loaded rows only)"
         titles = [browser.store.cell_text(browser.store.view_row(p), "title").casefold() for p in range(100)]
         assert titles == sorted(titles)
         await pilot.press("s")
-        assert browser.status_text == "Sorted by title ↓ (loaded rows only)"
+        assert browser.status_text == "Sorted by title ▼ (loaded rows only)"
         await pilot.press("s")
         assert browser.store.sort_column is None and browser.status_text == ""
 
@@ -191,7 +191,7 @@ async def test_y_copies_the_cursor_row_as_tsv_and_space_selects_rows(client, job
         assert row.split("\t")[0] == store.cell_text(1, "fullName") and rest == []
         assert app.system_copied == app.copied
 
-        await pilot.press("space", "down", "down", "space", "y")
+        await pilot.press("space", "down", "space", "y")  # space marks a row and moves down
         await until(pilot, lambda: len(app.copied) == 2)
         lines = app.copied[-1].splitlines()
         assert [line.split("\t")[0] for line in lines[1:]] == [store.cell_text(1, "fullName"),

@@ -118,27 +118,28 @@ async def test_space_selects_and_enter_activates() -> None:
     async with app.run_test(size=SIZE) as pilot:
         table = app.query_one(ResultsTable)
         assert table.selected_indices() == [0]  # nothing marked: the cursor row
-        await pilot.press("j", "space", "j", "j", "space")
+        await pilot.press("j", "space", "j", "space")  # space also moves down a row
         await pilot.pause()
         assert table.selected_indices() == [1, 3]
+        assert table.current_row_index() == 4
         assert [m.count for m in app.of_type(ResultsTable.SelectionChanged)] == [1, 2]
         lines = screen_lines(table)
         assert lines[2].startswith("●") and lines[4].startswith("●")
         assert not lines[3].startswith("●")
 
-        await pilot.press("space")  # toggles off
+        await pilot.press("k", "space")  # back on row 3: toggles it off
         await pilot.press("enter")
         await pilot.pause()
         assert table.selected_indices() == [1]
         activated = app.of_type(ResultsTable.RowActivated)
-        assert [m.row_index for m in activated] == [3]
+        assert [m.row_index for m in activated] == [4]
 
 
 async def test_selection_follows_view_order_when_sorted() -> None:
     app = TableApp(RowStore(make_rows(10)))
     async with app.run_test(size=SIZE) as pilot:
         table = app.query_one(ResultsTable)
-        await pilot.press("space", "j", "j", "space")
+        await pilot.press("space", "j", "space")
         table.store.sort_by("id", descending=True)
         table.refresh_rows()
         assert table.selected_indices() == [2, 0]

@@ -49,7 +49,7 @@ def test_results_browser(snap_compare, tmp_path, monkeypatch, scene_sandbox):
         browser = show_results(app, scene_sandbox)
         await wait_until(pilot, lambda: len(browser.store) == 100)
         browser.table.focus()
-        await pilot.press("j", "j", "space", "j", "space")
+        await pilot.press("j", "j", "space", "space")
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=prepare)

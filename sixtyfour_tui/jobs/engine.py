@@ -129,6 +129,24 @@ class JobEngine:
         self._pump()
         return self.ledger.get(record.job_id) or record
 
+    def cancel_queued(self, job_id: str) -> bool:
+        """Take a job out of the local queue before it reaches the server."""
+        if job_id not in self._queue:
+            return False
+        self._queue.remove(job_id)
+        record = self.ledger.get(job_id)
+        self.save(replace(record, status="cancelled", finished_at=time.time(), progress_message="Cancelled"))
+        self._finished.setdefault(job_id, asyncio.Event()).set()
+        self._publish_queue_positions()
+        return True
+
+    def forget(self, job_id: str) -> bool:
+        """Drop a finished job from the ledger (its results stay on the server)."""
+        record = self.ledger.get(job_id)
+        if record is None or not record.is_finished:
+            return False
+        return self.ledger.remove(job_id)
+
     async def wait(self, job_id: str) -> JobRecord:
         """Until the job ends; returns its final record."""
         record = self.ledger.get(job_id)
@@ -268,6 +286,7 @@ class JobEngine:
             resource_handle_id=status.resource_handle_id or record.resource_handle_id,
             search_id=status.search_id or record.search_id,
             error=status.error,
+            interpretation=(status.iterations[0].message if status.iterations else None) or record.interpretation,
         )
         if updated != record:
             self.save(updated)
@@ -282,7 +301,8 @@ class JobEngine:
         if status == "failed":
             message = "Failed"
         elif status == "completed":
-            message = f"Completed: {record.total_results or 0:,} results"
+            count = record.total_results or 0
+            message = f"Completed: {count:,} result{'' if count == 1 else 's'}"
         self.save(replace(record, status=status, error=error, error_kind=error_kind, finished_at=time.time(),
                           progress_message=message))
         self._finished.setdefault(job_id, asyncio.Event()).set()

@@ -56,6 +56,7 @@ class JobRecord:
     exported_count: int | None = None
     error: str | None = None
     error_kind: str | None = None  # the API error class name, so scripts can choose an exit code
+    interpretation: str | None = None  # the first iteration's message: how the query was understood
     created_at: float = field(default_factory=time.time)
     started_at: float | None = None
     finished_at: float | None = None
@@ -129,6 +130,7 @@ _FIELD_CHECKS: dict[str, Callable[[Any], bool]] = {
     "exported_count": _optional(_is_int),
     "error": _optional(_is_str),
     "error_kind": _optional(_is_str),
+    "interpretation": _optional(_is_str),
     "created_at": _is_number,
     "started_at": _optional(_is_number),
     "finished_at": _optional(_is_number),

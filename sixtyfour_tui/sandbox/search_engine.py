@@ -56,7 +56,7 @@ def plan_search(ds: Dataset, parsed_query: dict[str, Any], mode: str) -> SearchP
 # --- people ----------------------------------------------------------------------------------
 
 def _plan_people(ds: Dataset, filters: dict[str, Any], keywords: list[str], structured: bool) -> SearchPlan:
-    stages = ["Interpreting query"]
+    stages = [_interpretation(filters, keywords, structured)]
     company_ok = _company_mask(ds, filters, use_location=False)
     n_companies = sum(company_ok)
     total_people = ds.count("people")
@@ -74,12 +74,12 @@ def _plan_people(ds: Dataset, filters: dict[str, Any], keywords: list[str], stru
     seniority, function, location = ds.person_seniority, ds.person_function, ds.person_location
     candidates = [i for i in at_companies if seniority_ok[seniority[i]] and function_ok[function[i]]
                   and location_ok[location[i]]]
-    stages.append(f"Matching {len(candidates):,} people{_person_label(filters)}")
+    stages.append(f"Matching {_plural(len(candidates), 'person', 'people')}{_person_label(filters)}")
 
     hits = _people_keyword_hits(ds, keywords, candidates) if keywords else None
     if hits is not None and not structured:
         candidates = [i for i in candidates if hits[i]]
-        stages[-1] = f"Matching {len(candidates):,} people mentioning {_quoted(keywords)}"
+        stages[-1] = f"Matching {_plural(len(candidates), 'person', 'people')} mentioning {_quoted(keywords)}"
     stages.append(f"Ranking {len(candidates):,} candidates")
 
     has_email, prominence = ds.person_has_email, ds.company_prominence
@@ -127,7 +127,7 @@ def _folded(texts: tuple[str, ...]) -> list[str]:
 
 def _plan_companies(ds: Dataset, filters: dict[str, Any], keywords: list[str], structured: bool) -> SearchPlan:
     total = ds.count("company")
-    stages = ["Interpreting query", f"Scanning {total:,} companies"]
+    stages = [_interpretation(filters, keywords, structured), f"Scanning {total:,} companies"]
     company_ok = _company_mask(ds, filters, use_location=True)
     candidates = [c for c in range(total) if company_ok[c]]
     stages.append(f"Matching {len(candidates):,} {_company_label(filters, with_location=True)}")
@@ -195,6 +195,25 @@ def _keyword_pattern(keyword: str) -> re.Pattern[str]:
     """Keywords match at the start of a word; short ones (< 5 letters) only as a whole word or plural."""
     ending = "" if len(keyword) >= 5 else r"(?:s|es)?(?![a-z0-9])"
     return re.compile(r"(?<![a-z0-9])" + re.escape(keyword) + ending)
+
+
+def _interpretation(filters: dict[str, Any], keywords: list[str], structured: bool) -> str:
+    """The first progress line says how the query was understood, so a typo does not go unnoticed."""
+    understood = []
+    for name, value in filters.items():
+        if isinstance(value, list):
+            understood.extend(value)
+        elif name == "founded_after" and value is not None:
+            understood.append(f"founded after {value}")
+        elif name == "is_public" and value is not None:
+            understood.append("public" if value else "private")
+    if not structured:
+        words = ", ".join(keywords) if keywords else "nothing"
+        return f"Interpreting query: no filters recognised; matching the words {words}"
+    line = "Interpreting query: " + " · ".join(understood)
+    if keywords:
+        line += f" (words used only for ranking: {', '.join(keywords)})"
+    return line
 
 
 def _company_label(filters: dict[str, Any], with_location: bool = False) -> str:

@@ -113,7 +113,7 @@ class DeepSearchTask:
                 "status": "completed",
                 "close_time": SimClock.iso(self.ends_at),
                 "current_phase": len(self.stages),
-                "progress_message": f"Completed: {len(self.ranked):,} results",
+                "progress_message": f"Completed: {len(self.ranked):,} result{'' if len(self.ranked) == 1 else 's'}",
                 "resource_handle_id": self.resource_handle_id,
                 "exported_count": len(self.ranked) if self.resource_handle_id else None,
             }

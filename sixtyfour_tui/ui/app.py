@@ -35,12 +35,12 @@ class SixtyfourApp(App):
     BINDINGS = [
         Binding("ctrl+q", "quit_app", "Quit", id="app.quit", priority=True),
         Binding("f1", "help", "Help", id="app.help"),
-        Binding("ctrl+n", "new_search", "New search", id="app.new_search"),
+        Binding("ctrl+n", "new_search", "New search", show=False, id="app.new_search"),
         Binding("ctrl+r", "history", "History", id="app.history"),
         Binding("f2", "settings", "Settings", id="app.settings"),
         Binding("e", "export", "Export", id="app.export"),
-        Binding("f3", "focus_jobs", "Jobs", id="app.focus_jobs"),
-        Binding("f4", "focus_results", "Results", id="app.focus_results"),
+        Binding("f3", "focus_jobs", "Jobs", show=False, id="app.focus_jobs"),
+        Binding("f4", "focus_results", "Results", show=False, id="app.focus_results"),
     ]
 
     def __init__(self, *, sandbox: bool = False, settings: Settings | None = None, backend=None,
@@ -149,6 +149,8 @@ class SixtyfourApp(App):
         jobs = self.main_screen.query_one("#jobs")
         for job in self.engine.jobs():
             jobs.show_job(job)
+        if jobs.row_count:
+            jobs.move_cursor(row=jobs.row_count - 1)  # the newest (and any resumed) jobs in view
         self.engine.resume()
         self.post_message(BackendReady(backend.label, backend.is_sandbox))
         pending, self._pending = self._pending, []
@@ -216,6 +218,23 @@ class SixtyfourApp(App):
 
     def on_jobs_panel_open_requested(self, message) -> None:
         self.open_job(message.job_id)
+
+    def on_jobs_panel_remove_requested(self, message) -> None:
+        job = self.engine.job(message.job_id) if self.engine else None
+        if job is None:
+            return
+        if job.status == "queued" and self.engine.cancel_queued(job.job_id):
+            self.notify("Cancelled before it started: it never reached the server.", markup=False)
+        elif job.is_finished:
+            self.engine.forget(job.job_id)
+            self.main_screen.query_one("#jobs").forget_job(job.job_id)
+            if self._opened_job_id == job.job_id:
+                self._opened_job_id = None
+            self.notify("Removed from the list. Exports already saved stay on disk.", markup=False)
+        else:
+            self.notify("A running search cannot be stopped through the API; it finishes on the server. "
+                        "Remove it once it has ended.", severity="warning", markup=False, timeout=6)
+        self._update_topbar()
 
     def open_job(self, job_id: str) -> None:
         job = self.engine.job(job_id) if self.engine else None
@@ -325,7 +344,7 @@ class SixtyfourApp(App):
         while node is not None and node is not self.screen:
             rows = [row for row in binding_rows(b for _, b in node._bindings if b.id or b.show) if row not in seen]
             seen.update(rows)
-            title = getattr(node, "border_title", None)
+            title = getattr(node, "HELP_TITLE", None) or getattr(node, "border_title", None)
             if title and panel_name is None:
                 panel_name = str(title)
             if rows:
@@ -342,7 +361,8 @@ class SixtyfourApp(App):
         from sixtyfour_tui.ui.screens.confirm import ConfirmScreen
 
         count = self.engine.running_count
-        question = (f"{count} search(es) still running. They continue on the server and resume "
+        searches = "1 search is" if count == 1 else f"{count} searches are"
+        question = (f"{searches} still running. They continue on the server and resume "
                     "here on the next start. Quit now?")
 
         def answered(yes: bool | None) -> None:

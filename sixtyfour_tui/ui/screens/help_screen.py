@@ -13,9 +13,11 @@ from textual.widgets import Static
 GUIDE = """\
 1. Write a query in "New search" (plain language), pick People or Company (ctrl+t), set Max, press ctrl+s.
 2. Up to five searches run at once; more wait in the local queue and start when a slot frees.
-3. In Jobs, move with j/k and press enter on a completed job to browse its results.
-4. In the results: j/k/pgup/pgdn/g/G move, space selects, y copies rows as TSV, c copies a cell,
-   / filters loaded rows, s sorts by the current column, enter shows the whole record, o opens its URL.
+3. In Jobs (F3), move with j/k; enter on a completed job opens its results (on a failed one, its error);
+   x or delete cancels a queued job or removes a finished one from the list.
+4. In the results (F4): j/k/pgup/pgdn/g/G move, space marks a row and moves down, y copies rows as TSV,
+   c copies a cell, / filters loaded rows, s sorts by the current column, enter shows the whole record,
+   o opens its LinkedIn/website, m loads more, M loads all, C picks columns.
 5. e exports the whole result set as CSV. ctrl+p lists every command (copy as CSV/JSON/Markdown…).
 Searches keep running on the server when you quit and resume on the next start."""
 

@@ -16,6 +16,7 @@ PLACEHOLDER = "Describe who you are looking for, e.g. VP of Engineering at Serie
 
 
 class QueryInput(TextArea):
+    HELP_TITLE = "Query field"
     """Multi-line query field; enter adds a line, ctrl+s submits (ctrl+enter where terminals send it)."""
 
     BINDINGS = [
@@ -28,6 +29,7 @@ class QueryInput(TextArea):
 
 
 class Composer(Vertical):
+    HELP_TITLE = "New search"
     BINDINGS = [
         # Not a priority binding: keys typed just before ctrl+s must reach the text first.
         Binding("ctrl+s", "submit", "Search", id="composer.submit"),
@@ -66,6 +68,18 @@ class Composer(Vertical):
     def action_submit(self) -> None:
         self.submit()
 
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._clear_message()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._clear_message()
+
+    def _clear_message(self) -> None:
+        message = self.query_one("#composer-message", Static)
+        if "error" in message.classes:
+            message.update("")
+            message.remove_class("error")
+
     def action_toggle_mode(self) -> None:
         select = self.query_one("#mode", Select)
         select.value = "company" if select.value == "people" else "people"
@@ -89,7 +103,9 @@ class Composer(Vertical):
         message.update("")
         message.remove_class("error")
         self.post_message(self.Submitted(query, str(mode), max_results))
-        self.query_one("#query", QueryInput).text = ""
+        query_input = self.query_one("#query", QueryInput)
+        query_input.text = ""
+        query_input.focus()  # ready for the next query, wherever ctrl+s was pressed
 
 
 def validate(query: str, max_results_text: str) -> tuple[str | None, int]:

@@ -12,11 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.content import Content
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
+from sixtyfour_tui.api.rows import sanitize_text
 from sixtyfour_tui.jobs.ledger import JobRecord
 from sixtyfour_tui.ui import job_text
 from sixtyfour_tui.ui.job_text import elapsed_text, progress_text, results_text, short_query, status_label
@@ -38,8 +40,11 @@ STATUS_STYLES = {"completed": "green", "failed": "red", "running": "yellow", "st
 class JobsPanel(DataTable):
     """Oldest job first, like a log. `enter` asks the app to open the job under the cursor."""
 
+    HELP_TITLE = "Jobs"
+
     BINDINGS = [
         Binding("enter", "open_job", "Open", id="jobs.open"),
+        Binding("delete,x", "remove_job", "Cancel/remove", id="jobs.remove"),
         Binding("j", "cursor_down", "Down", show=False, id="jobs.down"),
         Binding("k", "cursor_up", "Up", show=False, id="jobs.up"),
         Binding("g", "scroll_top", "First", show=False, id="jobs.first"),
@@ -48,6 +53,10 @@ class JobsPanel(DataTable):
 
     @dataclass
     class OpenRequested(Message):
+        job_id: str
+
+    @dataclass
+    class RemoveRequested(Message):
         job_id: str
 
     def __init__(self, **kwargs) -> None:
@@ -98,6 +107,20 @@ class JobsPanel(DataTable):
             if focus_new:
                 self.move_cursor(row=self.row_count - 1)
         self._update_title()
+        if job.job_id == self.current_job_id:
+            self._describe(job)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        job = self._jobs.get(event.row_key.value) if event.row_key is not None else None
+        if job is not None:
+            self._describe(job)
+
+    def _describe(self, job: JobRecord) -> None:
+        """The highlighted job in full under the table: columns cut long text short."""
+        parts = [progress_text(job)]
+        if job.interpretation and job.interpretation != job.progress_message:
+            parts.append(sanitize_text(job.interpretation))
+        self.border_subtitle = Content(" · ".join(part for part in parts if part))
 
     def _set_cell(self, job_id: str, column: str, cell: Text) -> None:
         """Update one cell, unless it would look exactly as it does now."""
@@ -171,6 +194,18 @@ class JobsPanel(DataTable):
         if queued:
             parts.append(f"{queued} queued")
         self.border_title = "Jobs · " + " · ".join(parts)
+
+    def action_remove_job(self) -> None:
+        if self.current_job_id is not None:
+            self.post_message(self.RemoveRequested(self.current_job_id))
+
+    def forget_job(self, job_id: str) -> None:
+        if job_id in self.rows:
+            self.remove_row(job_id)
+        self._jobs.pop(job_id, None)
+        self._shown.pop(job_id, None)
+        self._positions.pop(job_id, None)
+        self._update_title()
 
     def action_open_job(self) -> None:
         if self.current_job_id is not None:

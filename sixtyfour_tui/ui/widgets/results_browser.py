@@ -84,6 +84,8 @@ def rows_phrase(count: int, fmt: str) -> str:
 class ResultsBrowser(Widget):
     """The results of one job: title, optional filter, the table, and a status line."""
 
+    HELP_TITLE = "Results"
+
     DEFAULT_CSS = """
     ResultsBrowser {
         height: 1fr;
@@ -98,14 +100,14 @@ class ResultsBrowser(Widget):
 
     BINDINGS = [
         Binding("m", "load_more", "More", id="results.load_more"),
-        Binding("M", "load_all", "Load all", id="results.load_all"),
-        Binding("slash", "open_filter", "Filter", id="results.filter"),
+        Binding("M", "load_all", "Load all", show=False, id="results.load_all"),
+        Binding("slash", "open_filter", "Filter", key_display="/", id="results.filter"),
         Binding("escape", "close_filter", "Clear filter", id="results.close_filter"),
         Binding("s", "sort", "Sort", id="results.sort"),
         Binding("y", "copy_rows('tsv')", "Copy", id="results.copy_tsv"),
         Binding("c", "copy_cell", "Copy cell", show=False, id="results.copy_cell"),
-        Binding("C", "choose_columns", "Columns", id="results.columns"),
-        Binding("d", "show_detail", "Details", id="results.detail"),
+        Binding("C", "choose_columns", "Columns", show=False, id="results.columns"),
+        Binding("d", "show_detail", "Details", show=False, id="results.detail"),
         Binding("o", "open_link", "Open link", id="results.open_link"),
     ]
 
@@ -279,7 +281,7 @@ class ResultsBrowser(Widget):
             parts.append("Loading all remaining pages…" if self._want_all else "Loading…")
         store = self.store
         if store.sort_column is not None:
-            arrow = "↓" if store.sort_descending else "↑"
+            arrow = "▼" if store.sort_descending else "▲"  # the same arrows as the table header
             parts.append(f"Sorted by {sanitize_text(store.sort_column)} {arrow} (loaded rows only)")
         selected = self.table.selection_count
         if selected:
@@ -364,6 +366,7 @@ class ResultsBrowser(Widget):
             store.sort_by(column, descending=True)
         else:
             store.clear_sort()
+            self.notify("Sort cleared: rows in the order they arrived", markup=False, timeout=3)
         self.table.refresh_rows()
         self._refresh_status()
 

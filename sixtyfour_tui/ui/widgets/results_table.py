@@ -46,6 +46,8 @@ class ColumnSlot(NamedTuple):
 class ResultsTable(ScrollView, can_focus=True):
     """Keyboard-first table over a `RowStore`: cursor, multi-select, hideable columns."""
 
+    HELP_TITLE = "Results table"
+
     COMPONENT_CLASSES = {
         "results-table--header",
         "results-table--odd-row",
@@ -396,6 +398,7 @@ class ResultsTable(ScrollView, can_focus=True):
         self._selected.symmetric_difference_update((index,))
         self.refresh_line(self._cursor_row + 1)
         self.post_message(self.SelectionChanged(len(self._selected), self))
+        self.action_cursor_down()  # like a file manager: space, space, space marks a run of rows
 
     def action_activate_row(self) -> None:
         index = self.current_row_index()
