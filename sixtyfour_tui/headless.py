@@ -203,6 +203,8 @@ async def _jobs(args) -> int:
         if not args.json:
             say(f"No jobs yet for {backend}.")
         return 0
+    if not args.json:
+        print(f"{'JOB':8}  {'KIND':6}  {'STATUS':9}  {'ROWS':>6}  {'MODE':7}  {'SEARCH ID':36}  QUERY")
     for record in records:
         if args.json:
             print(json.dumps(record.to_json()))

@@ -296,7 +296,11 @@ class SixtyfourApp(App):
             self.notify("Settings saved. The download folder and poll interval apply now; a new API key or "
                         "base URL on the next start.", markup=False)
 
-        self.push_screen(SettingsScreen(), saved)
+        note = None
+        if self.backend is not None and self.backend.is_sandbox:
+            note = ("The app is using the local sandbox now; the key and base URL below are for the real API "
+                    "(used when you start without --sandbox).")
+        self.push_screen(SettingsScreen(context_note=note), saved)
 
     def action_export(self) -> None:
         job_id = self._opened_job_id

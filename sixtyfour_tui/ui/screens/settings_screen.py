@@ -89,8 +89,9 @@ class SettingsScreen(ModalScreen[Settings | None]):
         Binding("escape", "cancel", "Cancel", id="settings.cancel"),
     ]
 
-    def __init__(self, settings_path: Path | None = None) -> None:
+    def __init__(self, settings_path: Path | None = None, context_note: str | None = None) -> None:
         super().__init__()
+        self.context_note = context_note
         self.settings_path = settings_path if settings_path is not None else locations.config_file()
         self.file_problem: str | None = None
         try:
@@ -108,6 +109,8 @@ class SettingsScreen(ModalScreen[Settings | None]):
         with VerticalScroll(id="dialog") as dialog:
             dialog.border_title = "Settings"
             yield Static(Text(f"File: {self.settings_path}"), classes="hint")
+            if self.context_note:
+                yield Static(Text(self.context_note), classes="hint")
             if self.file_problem:
                 yield Static(Text(self.file_problem), id="file-problem")
 
