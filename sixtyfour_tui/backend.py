@@ -24,6 +24,7 @@ class Backend:
     ledger_name: str  # jobs are kept per backend so sandbox and real jobs never mix
     poll_interval: float
     server: object | None = None  # the embedded SandboxServer, when there is one
+    close_with_app: bool = True  # tests share one sandbox between two app runs
 
     @property
     def is_sandbox(self) -> bool:

@@ -132,7 +132,7 @@ async def test_quitting_with_running_jobs_asks_first_and_they_resume_on_restart(
     server = SandboxServer(SandboxConfig(speed=2.0, requests_per_minute=0)).start()
     try:
         first = build_app(tmp_path, server=server)
-        first.backend.owned_by_app = False
+        first.backend.close_with_app = False
         async with first.run_test(size=SIZE) as pilot:
             await wait_until(pilot, lambda: first.engine is not None)
             await submit_query(pilot, "data scientists in Boston", "20")

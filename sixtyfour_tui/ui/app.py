@@ -383,7 +383,7 @@ class SixtyfourApp(App):
             await self.engine.shutdown()
         if self.client is not None:
             await self.client.aclose()
-        if self.backend is not None and getattr(self.backend, "owned_by_app", True):
+        if self.backend is not None and self.backend.close_with_app:
             self.backend.close()
 
     def _modal_open(self) -> bool:
