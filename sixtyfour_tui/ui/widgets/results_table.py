@@ -514,7 +514,9 @@ class ResultsTable(ScrollView, can_focus=True):
         body_width = max(0, width - GUTTER_WIDTH)
         right = scroll_x + body_width
         segments: list[Segment] = []
+        run: list[str] = []  # cells sharing the row style become one segment: fewer to crop and draw
         start = None
+        pad = " " * CELL_PADDING
         for column_number, slot in enumerate(self._column_layout()):
             if slot.x + slot.width <= scroll_x:
                 continue
@@ -522,9 +524,16 @@ class ResultsTable(ScrollView, can_focus=True):
                 break
             if start is None:
                 start = slot.x
-            text = _fit(text_of(slot.name), slot.width - 2 * CELL_PADDING)
-            pad = " " * CELL_PADDING
-            segments.append(Segment(pad + text + pad, highlight_style if column_number == highlight else style))
+            text = pad + _fit(text_of(slot.name), slot.width - 2 * CELL_PADDING) + pad
+            if column_number == highlight:
+                if run:
+                    segments.append(Segment("".join(run), style))
+                    run = []
+                segments.append(Segment(text, highlight_style))
+            else:
+                run.append(text)
+        if run:
+            segments.append(Segment("".join(run), style))
         if start is None:
             return [Segment(" " * body_width, style)]
         body = Strip(segments).crop(scroll_x - start, scroll_x - start + body_width)
@@ -540,6 +549,8 @@ def _fit(text: str, width: int) -> str:
     """Crop or pad to exactly `width` cells (wide characters aware), marking cropped text."""
     if width <= 0:
         return ""
+    if text.isascii():  # one cell per character: plain slicing is exact and much cheaper
+        return text.ljust(width) if len(text) <= width else text[: width - 1] + ELLIPSIS
     if cell_len(text) <= width:
         return set_cell_size(text, width)
     return set_cell_size(text, width - 1) + ELLIPSIS

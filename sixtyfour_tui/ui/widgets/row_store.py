@@ -295,7 +295,10 @@ class RowStore:
 
     def column_width(self, column: str) -> int:
         """Estimated display width: header and a bounded sample of rows, capped."""
-        return self._widths.get(column, max(MIN_COLUMN_WIDTH, min(text_width(sanitize_text(column)), MAX_COLUMN_WIDTH)))
+        width = self._widths.get(column)
+        if width is None:
+            width = max(MIN_COLUMN_WIDTH, min(text_width(sanitize_text(column)), MAX_COLUMN_WIDTH))
+        return width
 
     def cell_text(self, index: int, column: str) -> str:
         """Sanitized single-line display text, formatted on use (only visible rows need it)."""
