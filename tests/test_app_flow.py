@@ -237,10 +237,13 @@ async def test_x_cancels_a_queued_job_and_removes_a_finished_one(tmp_path):
         await pilot.press("G", "x")  # the sixth, still in the local queue
         await wait_until(pilot, lambda: jobs_of(app)[-1].status == "cancelled")
         assert app.engine.queued_count == 0
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: any("was cancelled" in str(n.message) for n in app._notifications))
         await pilot.press("g", "x")  # the first is running: it cannot be stopped, so it stays
         await pilot.pause()
         assert jobs_of(app)[0].status == "running" and len(jobs_of(app)) == 6
         await pilot.press("G", "x")  # the cancelled one is finished: removed from the list and the ledger
         await wait_until(pilot, lambda: len(jobs_of(app)) == 5)
         assert panel.row_count == 5
+        assert "Cancelled" not in str(panel.border_subtitle)  # the line under the panel follows the cursor
     assert "sales managers in Denver 5" not in (tmp_path / "jobs.json").read_text()

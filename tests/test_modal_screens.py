@@ -296,3 +296,12 @@ async def test_history_no_match_and_escape():
         await pilot.press("enter", "escape")
         await pilot.pause()
     assert app.result is None
+
+
+def test_paths_the_file_system_refuses_to_look_at_give_messages_not_tracebacks(tmp_path):
+    from sixtyfour_tui.ui.filenames import destination_warning
+
+    too_long = tmp_path / ("x" * 300) / "out.csv"
+    assert destination_warning(too_long) is None
+    with pytest.raises(ValueError, match="Cannot use .*too long"):
+        validate_destination(str(too_long))

@@ -329,3 +329,20 @@ async def test_o_without_a_browser_copies_the_link_and_says_so(client, job, monk
         await until(pilot, lambda: app.copied)
         assert app.copied == [record["linkedinUrl"]] and app.opened == []
         assert any("No web browser found" in str(n.message) for n in app._notifications)
+
+
+def test_only_a_browser_beside_the_terminal_counts(monkeypatch):
+    import webbrowser
+
+    from sixtyfour_tui.ui.links import browser_available
+
+    monkeypatch.setattr(webbrowser, "get", lambda: webbrowser.GenericBrowser("lynx"))
+    assert browser_available() is False  # a text browser would take over this terminal
+    monkeypatch.setattr(webbrowser, "get", lambda: webbrowser.BackgroundBrowser("firefox"))
+    assert browser_available() is True
+
+    def none():
+        raise webbrowser.Error("could not locate runnable browser")
+
+    monkeypatch.setattr(webbrowser, "get", none)
+    assert browser_available() is False

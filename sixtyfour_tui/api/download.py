@@ -303,10 +303,18 @@ def _quotes_stay_on_their_line(shape: bytes) -> bool:
     return b'"' not in shape.translate(None, b",").replace(b'""', b"")
 
 
-def _current_umask() -> int:
+def _read_umask() -> int:
+    """Read once at import: reading means setting it, which must not race other threads later."""
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+_UMASK = _read_umask()
+
+
+def _current_umask() -> int:
+    return _UMASK
 
 
 def count_csv_rows(path: Path) -> int:

@@ -121,7 +121,7 @@ class JobEngine:
         self._pump()
         return resumed
 
-    def submit(self, query: str, mode: str = "people", max_results: int = 1000) -> JobRecord:
+    def submit(self, query: str, mode: str = "people", max_results: int = 500) -> JobRecord:
         record = JobRecord(kind="search", query=query, mode=mode, max_results=max_results,
                            backend=self.backend, status="queued", progress_message="Waiting for a free slot")
         self.save(record)

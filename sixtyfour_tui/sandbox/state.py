@@ -174,8 +174,9 @@ class SandboxState:
         if body["status"] in ("completed", "failed") and task_id not in self._seen_finished:
             # The simulated clock may run ahead of the wall clock; saving it now means a restarted
             # sandbox never shows a finished task as running again.
-            self._seen_finished.add(task_id)
-            self._persist()
+            with self._lock:
+                self._seen_finished.add(task_id)
+                self._persist()
         return body
 
     # -- export -------------------------------------------------------------------------------

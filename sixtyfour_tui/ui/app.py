@@ -224,7 +224,11 @@ class SixtyfourApp(App):
         if job is None:
             return
         if job.status == "queued" and self.engine.cancel_queued(job.job_id):
-            self.notify("Cancelled before it started: it never reached the server.", markup=False)
+            if job.task_id is None and job.started_at is None:
+                self.notify("Cancelled before it started: it never reached the server.", markup=False)
+            else:
+                self.notify("Cancelled here. An earlier start may have reached the server, where it would "
+                            "finish on its own.", markup=False, timeout=6)
         elif job.is_finished:
             self.engine.forget(job.job_id)
             self.main_screen.query_one("#jobs").forget_job(job.job_id)
@@ -242,6 +246,10 @@ class SixtyfourApp(App):
             return
         if job.status == "failed":
             self._show_error("Search failed", f"{job.query}\n\n{job.error or 'No reason given.'}")
+            return
+        if job.status == "cancelled":
+            self.notify("This search was cancelled before it started; x removes it from the list.",
+                        markup=False)
             return
         if job.status != "completed":
             self.notify("This search is still running; its results open when it completes.", markup=False)

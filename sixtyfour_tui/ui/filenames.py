@@ -49,6 +49,14 @@ def default_export_path(download_dir: Path, query: str, mode: str, now: datetime
 
 
 def validate_destination(text: str, creatable: Path | None = None) -> Path:
+    """The absolute path the user means, or ValueError with a message fit to show beside the field."""
+    try:
+        return _checked_destination(text, creatable)
+    except OSError as problem:  # the file system refused even to look (too long, no permission…)
+        raise ValueError(f"Cannot use {text.strip()}: {problem.strerror or problem}") from None
+
+
+def _checked_destination(text: str, creatable: Path | None) -> Path:
     """The absolute path the user means, or ValueError with a message fit to show beside the field.
 
     Only the download folder (`creatable`) may be created if missing: a typo elsewhere must not
@@ -76,8 +84,11 @@ def validate_destination(text: str, creatable: Path | None = None) -> Path:
 
 def destination_warning(path: Path) -> str | None:
     """Something worth saying about a valid destination that should not stop the export."""
-    if str(path).endswith(("/", os.sep)) or path.is_dir():
-        return None  # the error about folders says it all
+    try:
+        if str(path).endswith(("/", os.sep)) or path.is_dir():
+            return None  # the error about folders says it all
+    except OSError:
+        return None  # e.g. a name too long, or a folder we may not look into: the export check says so
     if path.suffix.lower() != ".csv":
         return "The file will hold CSV even though its name does not end in .csv."
     return None

@@ -11,11 +11,12 @@ from sixtyfour_tui.ui.clipboard import copy_text
 
 
 def browser_available() -> bool:
+    """A browser that opens beside us; a text browser (lynx, w3m) would take over this terminal."""
     try:
-        webbrowser.get()
+        browser = webbrowser.get()
     except webbrowser.Error:
         return False
-    return True
+    return type(browser) is not webbrowser.GenericBrowser
 
 
 async def open_link(app, url: str) -> None:

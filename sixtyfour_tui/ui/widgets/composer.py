@@ -16,8 +16,9 @@ PLACEHOLDER = "Describe who you are looking for, e.g. VP of Engineering at Serie
 
 
 class QueryInput(TextArea):
-    HELP_TITLE = "Query field"
     """Multi-line query field; enter adds a line, ctrl+s submits (ctrl+enter where terminals send it)."""
+
+    HELP_TITLE = "Query field"
 
     BINDINGS = [
         Binding("ctrl+enter", "submit", "Search", show=False, id="composer.submit_enter"),
@@ -29,6 +30,8 @@ class QueryInput(TextArea):
 
 
 class Composer(Vertical):
+    """Where a search is written and submitted."""
+
     HELP_TITLE = "New search"
     BINDINGS = [
         # Not a priority binding: keys typed just before ctrl+s must reach the text first.

@@ -206,6 +206,8 @@ class JobsPanel(DataTable):
         self._shown.pop(job_id, None)
         self._positions.pop(job_id, None)
         self._update_title()
+        if not self.row_count:
+            self.border_subtitle = ""
 
     def action_open_job(self) -> None:
         if self.current_job_id is not None:
