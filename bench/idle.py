@@ -64,7 +64,10 @@ def run(smoke: bool = False) -> list[Row]:
     command = [*isolated_env_args(root, SIXTYFOUR_SANDBOX_SPEED="0.05"), *app_command(), "--sandbox"]
     _tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "50", shlex.join(command))
     try:
-        _wait_for(session, "New search", 30)
+        # Wait for the backend, not just the first frame: keys typed in the first milliseconds of
+        # start-up can be lost by the terminal layer, and then "5 queued" never shows.
+        _wait_for(session, "SANDBOX", 30)
+        time.sleep(0.5)
         for number in range(1, SEARCHES + 1):
             _tmux("send-keys", "-t", session, f"VP of Engineering at Series B SaaS startups {number}", "C-s")
             time.sleep(0.2)

@@ -39,9 +39,9 @@ DONE = TaskStatus(task_id="t1", status="completed", total_results=9)
 
 
 async def test_unchanged_answers_stretch_the_wait_up_to_the_ceiling_and_are_not_reported_again():
-    script = Script(*[running()] * 6, DONE)
+    script = Script(*[running()] * 8, DONE)
     assert await script.run(1.0) == DONE
-    assert script.delays == [1.0, 1.5, 2.25, 3.375, 4.0, 4.0]
+    assert script.delays == [1.0, 1.5, 2.25, 3.375, 5.0625, 7.59375, 8.0, 8.0]
     assert script.shown == [running(), DONE]
 
 
@@ -53,7 +53,7 @@ async def test_a_change_snaps_back_to_the_base_interval():
 
 
 def test_the_ceiling_stays_within_the_api_contract_and_never_below_the_configured_interval():
-    assert idle_ceiling(1.0) == 4.0
+    assert idle_ceiling(1.0) == 8.0
     assert idle_ceiling(10.0) == 15.0
     assert idle_ceiling(20.0) == 20.0
 

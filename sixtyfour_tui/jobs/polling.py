@@ -17,13 +17,14 @@ from sixtyfour_tui.api.models import TaskStatus
 
 MAX_ERROR_BACKOFF = 60.0
 IDLE_STRETCH = 1.5
+IDLE_FACTOR = 8  # at most 8x the interval while nothing changes (8 s against the sandbox)
 CONTRACT_CEILING = 15.0  # the API asks for a poll every 10-15 s; never wait longer than that
 
 
 def idle_ceiling(interval: float) -> float:
-    """The longest wait while nothing changes: 4x the interval, but within the API contract
-    (and never below the interval someone configured)."""
-    return max(interval, min(interval * 4, CONTRACT_CEILING))
+    """The longest wait while nothing changes: a few times the interval, but within the API
+    contract (and never below the interval someone configured)."""
+    return max(interval, min(interval * IDLE_FACTOR, CONTRACT_CEILING))
 
 
 class TaskLost(Exception):

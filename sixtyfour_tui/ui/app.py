@@ -57,6 +57,7 @@ class SixtyfourApp(App):
         self._pending: list[Composer.Submitted] = []
         self._opened_job_id: str | None = None
         self._reported_ledger_problem: str | None = None
+        self._topbar_line: Text | None = None
 
     # -- layout ---------------------------------------------------------------------------------
     @property
@@ -201,7 +202,9 @@ class SixtyfourApp(App):
         line = Text.assemble(("sixtyfour", "bold"), "  ", (f" {badge} ", "reverse"), " ", label)
         if self.engine is not None:
             line.append(f"   {self.engine.running_count}/5 running · {self.engine.queued_count} queued")
-        self.main_screen.query_one("#topbar", Static).update(line)
+        if line != self._topbar_line:  # most job events leave the counts as they were
+            self._topbar_line = line
+            self.main_screen.query_one("#topbar", Static).update(line)
 
     # -- searches -----------------------------------------------------------------------------------
     def on_composer_submitted(self, message: Composer.Submitted) -> None:

@@ -64,6 +64,7 @@ class JobsPanel(DataTable):
         self._jobs: dict[str, JobRecord] = {}
         self._positions: dict[str, int | None] = {}
         self._shown: dict[str, dict[str, tuple]] = {}  # job_id -> column -> what its cell shows
+        self._described = ""  # the line under the table, for the highlighted job
         self.border_title = "Jobs"
 
     def on_mount(self) -> None:
@@ -120,7 +121,10 @@ class JobsPanel(DataTable):
         parts = [progress_text(job)]
         if job.interpretation and job.interpretation != job.progress_message:
             parts.append(sanitize_text(job.interpretation))
-        self.border_subtitle = Content(" · ".join(part for part in parts if part))
+        line = " · ".join(part for part in parts if part)
+        if line != self._described:  # setting a border title repaints the whole panel
+            self._described = line
+            self.border_subtitle = Content(line)
 
     def _set_cell(self, job_id: str, column: str, cell: Text) -> None:
         """Update one cell, unless it would look exactly as it does now."""
@@ -193,7 +197,9 @@ class JobsPanel(DataTable):
         parts = [f"{running}/5 running"]
         if queued:
             parts.append(f"{queued} queued")
-        self.border_title = "Jobs · " + " · ".join(parts)
+        title = "Jobs · " + " · ".join(parts)
+        if title != self.border_title:  # setting it repaints the whole panel, even when unchanged
+            self.border_title = title
 
     def action_remove_job(self) -> None:
         if self.current_job_id is not None:
@@ -207,6 +213,7 @@ class JobsPanel(DataTable):
         self._positions.pop(job_id, None)
         self._update_title()
         if not self.row_count:
+            self._described = ""
             self.border_subtitle = ""
 
     def action_open_job(self) -> None:
