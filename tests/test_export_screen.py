@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import html
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -19,28 +18,10 @@ from sixtyfour_tui.jobs.ledger import JobRecord, Ledger
 from sixtyfour_tui.ui.screens.confirm import ConfirmScreen
 from sixtyfour_tui.ui.screens.error_modal import ErrorScreen
 from sixtyfour_tui.ui.screens.export_screen import ExportScreen
+from tests.modal_host import NO_RESULT, Host, screen_text
 
 SIZE = (110, 40)
-NO_RESULT = object()
 QUERY = "VP of Engineering at Series B SaaS startups in New York"
-
-
-class Host(App):
-    def __init__(self, make_screen: Callable[[], ExportScreen]) -> None:
-        super().__init__()
-        self.make_screen = make_screen
-        self.result: object = NO_RESULT
-
-    def on_mount(self) -> None:
-        self.push_screen(self.make_screen(), self._keep)
-
-    def _keep(self, value: object) -> None:
-        self.result = value
-
-
-def screen_text(app: App) -> str:
-    svg = app.export_screenshot()
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
 
 
 def static_text(screen, widget_id: str) -> str:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import html
 import os
-import re
 import stat
 import tomllib
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from textual.app import App
-from textual.screen import Screen
 from textual.widgets import Input, OptionList, TextArea
 
 from sixtyfour_tui.config import Settings, load_file_settings, masked_key, save_settings
@@ -24,31 +20,10 @@ from sixtyfour_tui.ui.screens.error_modal import ErrorScreen
 from sixtyfour_tui.ui.screens.history_screen import HistoryScreen
 from sixtyfour_tui.ui.screens.settings_screen import SettingsScreen
 from sixtyfour_tui.ui.screens.welcome import WelcomeScreen
+from tests.modal_host import NO_RESULT, Host, screen_text
 
 SIZE = (100, 36)
-NO_RESULT = object()
 SECRET = "sk-live-SECRETvalue0123456789wxyz"
-
-
-class Host(App):
-    """Pushes one screen on mount and keeps what it dismissed with."""
-
-    def __init__(self, make_screen: Callable[[], Screen]) -> None:
-        super().__init__()
-        self.make_screen = make_screen
-        self.result: object = NO_RESULT
-
-    def on_mount(self) -> None:
-        self.push_screen(self.make_screen(), self._keep)
-
-    def _keep(self, value: object) -> None:
-        self.result = value
-
-
-def screen_text(app: App) -> str:
-    """What the terminal shows, as plain text (runs of one line end up adjacent)."""
-    svg = app.export_screenshot()
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
 
 
 @pytest.fixture
