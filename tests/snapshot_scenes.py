@@ -93,3 +93,15 @@ def show_results(app: SceneApp, server, query: str = "VP of Engineering at Serie
     browser = app.query_one(ResultsBrowser)
     browser.show_job(job, app.client)
     return browser
+
+
+async def open_results(pilot, app: SceneApp, server):
+    """Jobs shown, a real search opened in the results browser, its first page loaded, table focused."""
+    from tests.app_harness import wait_until
+
+    await panels_ready(pilot)
+    show_jobs(app)
+    browser = show_results(app, server)
+    await wait_until(pilot, lambda: len(browser.store) == 100)
+    browser.table.focus()
+    return browser

@@ -7,7 +7,7 @@ import pytest
 from sixtyfour_tui.sandbox.config import SandboxConfig
 from sixtyfour_tui.sandbox.server import SandboxServer
 from tests.app_harness import wait_until
-from tests.snapshot_scenes import SIZE, build_scene, panels_ready, show_jobs, show_results
+from tests.snapshot_scenes import SIZE, build_scene, open_results, panels_ready, show_jobs
 
 
 @pytest.fixture(scope="module")
@@ -44,11 +44,7 @@ def test_results_browser(snap_compare, tmp_path, monkeypatch, scene_sandbox):
     app = build_scene(tmp_path, monkeypatch)
 
     async def prepare(pilot):
-        await panels_ready(pilot)
-        show_jobs(app)
-        browser = show_results(app, scene_sandbox)
-        await wait_until(pilot, lambda: len(browser.store) == 100)
-        browser.table.focus()
+        await open_results(pilot, app, scene_sandbox)
         await pilot.press("j", "j", "space", "space")
         await pilot.pause()
 
@@ -59,11 +55,7 @@ def test_detail_view(snap_compare, tmp_path, monkeypatch, scene_sandbox):
     app = build_scene(tmp_path, monkeypatch)
 
     async def prepare(pilot):
-        await panels_ready(pilot)
-        show_jobs(app)
-        browser = show_results(app, scene_sandbox)
-        await wait_until(pilot, lambda: len(browser.store) == 100)
-        browser.table.focus()
+        await open_results(pilot, app, scene_sandbox)
         await pilot.press("j", "enter")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "DetailScreen")
 
