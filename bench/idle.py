@@ -21,8 +21,18 @@ import sys
 import time
 import uuid
 
-from bench.common import (Row, app_command, cmdline, cpu_seconds, descendants, have, isolated_env_args,
-                          judged, skipped, temp_dir)
+from bench.common import (
+    Row,
+    app_command,
+    cmdline,
+    cpu_seconds,
+    descendants,
+    have,
+    isolated_env_args,
+    judged,
+    skipped,
+    temp_dir,
+)
 
 TARGET_PERCENT = 2.0
 SEARCHES = 10

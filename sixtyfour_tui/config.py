@@ -212,5 +212,6 @@ def _settings_from_table(raw: Mapping[str, Any], path: Path) -> Settings:
 
 
 def _type_name(value: object) -> str:
-    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number", list: "an array", dict: "a table"}
+    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number", list: "an array",
+             dict: "a table"}
     return names.get(type(value), type(value).__name__)

@@ -66,8 +66,7 @@ def say(message: str) -> None:
 
 
 def _run(command, args) -> int:
-    from sixtyfour_tui.api.errors import (ApiError, ForbiddenError, NetworkError, PaymentRequiredError,
-                                          UnauthorizedError)
+    from sixtyfour_tui.api.errors import ApiError, ForbiddenError, NetworkError, PaymentRequiredError, UnauthorizedError
     from sixtyfour_tui.backend import NoApiKey
     from sixtyfour_tui.config import ConfigError
 
@@ -152,7 +151,9 @@ async def _search(args) -> int:
 
         def report(event) -> None:
             if isinstance(event, JobUpdated) and event.job.job_id == job.job_id:
-                line = f"  [{event.job.status}] {event.job.progress_message} · iteration {event.job.iterations} · {event.job.results_so_far:,} results"
+                now = event.job
+                line = (f"  [{now.status}] {now.progress_message} · iteration {now.iterations} · "
+                        f"{now.results_so_far:,} results")
                 if line != last[0]:
                     last[0] = line
                     say(line)
@@ -179,8 +180,9 @@ async def _search(args) -> int:
 
 
 async def _print_rows(client, job) -> None:
-    page = await client.query_first(mode=job.mode, search_id=job.search_id, page_size=100,
-                                    max_results=job.total_results or job.max_results)
+    page = await client.query_first(
+        mode=job.mode, search_id=job.search_id, page_size=100, max_results=job.total_results or job.max_results
+    )
     while True:
         for row in page.results:
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -211,26 +213,32 @@ async def _jobs(args) -> int:
             continue
         count = record.total_results if record.total_results is not None else record.results_so_far
         saved = f"  -> {record.saved_file}" if record.saved_file else ""
-        print(f"{record.job_id[:8]}  {record.kind:6}  {record.status:9}  {count or 0:>6,}  "
-              f"{record.mode:7}  {record.search_id}  {record.query}{saved}")
+        print(
+            f"{record.job_id[:8]}  {record.kind:6}  {record.status:9}  {count or 0:>6,}  "
+            f"{record.mode:7}  {record.search_id}  {record.query}{saved}"
+        )
     return 0
 
 
 async def _export(args) -> int:
-    from sixtyfour_tui.jobs.export_flow import ExportError, Exporter
+    from sixtyfour_tui.jobs.export_flow import Exporter, ExportError
 
     if args.output.exists() and not args.force:
         say(f"sixtyfour-tui: {args.output} already exists (use --force to overwrite)")
         return EXIT_CONFIG
     async with _Session(args.sandbox) as session:
-        matches = [job for job in session.engine.jobs() if job.kind == "search"
-                   and (job.search_id == args.search_id or job.job_id.startswith(args.search_id))]
+        matches = [
+            job
+            for job in session.engine.jobs()
+            if job.kind == "search" and (job.search_id == args.search_id or job.job_id.startswith(args.search_id))
+        ]
         if not matches:
             say(f"sixtyfour-tui: no search {args.search_id!r} in the ledger (see `sixtyfour-tui jobs`)")
             return EXIT_CONFIG
         try:
-            saved = await Exporter(session.engine).export(matches[-1].job_id, args.output,
-                                                          max_results=args.max_results, overwrite=args.force)
+            saved = await Exporter(session.engine).export(
+                matches[-1].job_id, args.output, max_results=args.max_results, overwrite=args.force
+            )
         except ExportError as problem:
             say(f"sixtyfour-tui: {problem}")
             return EXIT_FAILED

@@ -32,8 +32,8 @@ def fixture_jobs() -> list[JobRecord]:
                   progress_message="Ranking 312 candidates", iterations=4, results_so_far=240,
                   results_history=[60, 120, 180, 240], created_at=NOW - 50, started_at=NOW - 49,
                   **{**base, "mode": "company"}),
-        JobRecord(job_id="job-5", query="engineers in Austin", status="queued", progress_message="Queued locally: #1 in line",
-                  created_at=NOW - 10, **base),
+        JobRecord(job_id="job-5", query="engineers in Austin", status="queued",
+                  progress_message="Queued locally: #1 in line", created_at=NOW - 10, **base),
     ]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
@@ -137,7 +137,7 @@ def test_retry_after_parsing_variants():
     assert parse_retry_after("soon") is None
     assert parse_retry_after("") is None
     assert parse_retry_after(None) is None
-    future = format_datetime(datetime.now(timezone.utc) + timedelta(seconds=60), usegmt=True)
+    future = format_datetime(datetime.now(UTC) + timedelta(seconds=60), usegmt=True)
     assert 55 <= parse_retry_after(future) <= 60
 
 

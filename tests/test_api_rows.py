@@ -12,7 +12,10 @@ PERSON = {
     "fullName": "Ada Lovelace",
     "email": None,
     "currentCompanies": [
-        {"company": {"companyId": "c1", "name": "Analytical Engines", "domain": "ae.io"}, "positions": [{"title": "CTO"}]},
+        {
+            "company": {"companyId": "c1", "name": "Analytical Engines", "domain": "ae.io"},
+            "positions": [{"title": "CTO"}],
+        },
         {"company": {"companyId": "c2", "name": "Difference Ltd"}, "positions": []},
     ],
 }

@@ -231,7 +231,8 @@ async def test_x_cancels_a_queued_job_and_removes_a_finished_one(tmp_path):
         await wait_until(pilot, lambda: app.engine is not None)
         for n in range(6):
             await submit_query(pilot, f"sales managers in Denver {n}", "5")
-        await wait_until(pilot, lambda: len(jobs_of(app)) == 6 and sum(j.status == "running" for j in jobs_of(app)) == 5)
+        await wait_until(pilot, lambda: len(jobs_of(app)) == 6
+                         and sum(j.status == "running" for j in jobs_of(app)) == 5)
         panel = app.query_one(JobsPanel)
         panel.focus()
         await pilot.press("G", "x")  # the sixth, still in the local queue

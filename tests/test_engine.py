@@ -6,7 +6,6 @@ import asyncio
 from collections import Counter
 
 import httpx
-import pytest
 
 from sixtyfour_tui.api.client import SixtyfourClient
 from sixtyfour_tui.api.retry import RetryPolicy
@@ -88,7 +87,10 @@ async def test_a_429_on_start_requeues_instead_of_failing(make_sandbox, tmp_path
 
 
 async def test_polls_for_a_task_never_overlap(make_sandbox, tmp_path):
-    server = make_sandbox(speed=30.0, faults=__import__("sixtyfour_tui.sandbox.config", fromlist=["FaultConfig"]).FaultConfig(latency_ms=30))
+    server = make_sandbox(
+        speed=30.0,
+        faults=__import__("sixtyfour_tui.sandbox.config", fromlist=["FaultConfig"]).FaultConfig(latency_ms=30),
+    )
     engine = make_engine(server, tmp_path, poll_interval=0.001)
     in_flight: Counter = Counter()
     most: Counter = Counter()

@@ -8,11 +8,20 @@ import time
 import pytest
 
 from sixtyfour_tui.api.client import SixtyfourClient
-from sixtyfour_tui.api.errors import (BadRequestError, ConflictError, ForbiddenError, NotFoundError,
-                                      PaymentRequiredError, RateLimitedError, ServerError, UnauthorizedError,
-                                      ValidationError)
+from sixtyfour_tui.api.errors import (
+    BadRequestError,
+    ConflictError,
+    ForbiddenError,
+    NetworkError,
+    NotFoundError,
+    PaymentRequiredError,
+    RateLimitedError,
+    ServerError,
+    UnauthorizedError,
+    ValidationError,
+)
 from sixtyfour_tui.api.retry import RetryPolicy
-from sixtyfour_tui.jobs.export_flow import ExportError, Exporter
+from sixtyfour_tui.jobs.export_flow import Exporter, ExportError
 from sixtyfour_tui.sandbox.config import DEMO_API_KEY, FaultConfig
 from tests.test_engine import close, make_engine
 
@@ -107,7 +116,7 @@ async def test_a_dropped_download_leaves_nothing_and_a_retry_completes(make_sand
     dest = tmp_path / "out.csv"
     try:
         search = await finished_search(engine)
-        with pytest.raises(Exception):
+        with pytest.raises(NetworkError):
             await client.download_to(search.resource_handle_id, dest)
         assert not dest.exists()
         assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.app import App
 from textual.widgets import Input, Static
 
 from sixtyfour_tui.api.client import SixtyfourClient
@@ -18,7 +17,7 @@ from sixtyfour_tui.jobs.ledger import JobRecord, Ledger
 from sixtyfour_tui.ui.screens.confirm import ConfirmScreen
 from sixtyfour_tui.ui.screens.error_modal import ErrorScreen
 from sixtyfour_tui.ui.screens.export_screen import ExportScreen
-from tests.modal_host import NO_RESULT, Host, screen_text
+from tests.modal_host import Host, screen_text
 
 SIZE = (110, 40)
 QUERY = "VP of Engineering at Series B SaaS startups in New York"
@@ -143,10 +142,9 @@ async def test_existing_file_asks_first_and_no_keeps_it(fast_sandbox, engine_for
         export_screen = app.screen
         export_screen.query_one("#destination", Input).value = str(destination)
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
-        shown = screen_text(app)
-        assert "This file already exists. Overwrite it?" in shown and "taken [1].csv" in shown
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen)
+                         and "This file already exists. Overwrite it?" in screen_text(app))
+        assert "taken [1].csv" in screen_text(app)
         await pilot.press("n")
         await pilot.pause()
         assert app.screen is export_screen and export_screen.phase == "idle"

@@ -9,7 +9,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from textual.app import App
 from textual.widgets import Input, OptionList, TextArea
 
 from sixtyfour_tui.config import Settings, load_file_settings, masked_key, save_settings

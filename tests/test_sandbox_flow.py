@@ -19,7 +19,9 @@ FLAGSHIP = "VP of Engineering at Series B SaaS startups in New York"
 
 
 def start(api, query=FLAGSHIP, **extra):
-    response = api.post("/search/start-deep-search", json={"query": query, "mode": "people", "max_results": 500, **extra})
+    response = api.post(
+        "/search/start-deep-search", json={"query": query, "mode": "people", "max_results": 500, **extra}
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -62,7 +64,11 @@ def test_status_moves_from_queued_through_running_with_growing_iterations(make_s
 
         def record():
             body = api.get(f"/search/status/{task_id}").json()
-            if not seen or seen[-1]["status"] != body["status"] or len(seen[-1]["iterations"]) != len(body["iterations"]):
+            if (
+                not seen
+                or seen[-1]["status"] != body["status"]
+                or len(seen[-1]["iterations"]) != len(body["iterations"])
+            ):
                 seen.append(body)
             return body["status"] == "completed"
 
@@ -107,7 +113,8 @@ def test_max_results_is_respected(api):
 def test_a_client_written_like_sixtyfours_scripts_works(fast_sandbox, tmp_path):
     """Plain urllib, configured only through SIXTYFOUR_API_KEY and SIXTYFOUR_API_ENDPOINT."""
     script = tmp_path / "client.py"
-    script.write_text(textwrap.dedent('''
+    script.write_text(
+        textwrap.dedent("""
         import json, os, sys, time, urllib.request
         KEY = os.environ["SIXTYFOUR_API_KEY"]
         BASE = os.environ.get("SIXTYFOUR_API_ENDPOINT", "https://api.sixtyfour.ai")
@@ -127,8 +134,10 @@ def test_a_client_written_like_sixtyfours_scripts_works(fast_sandbox, tmp_path):
         link = call("GET", "/search/download?resource_handle_id=" + status["resource_handle_id"])
         with urllib.request.urlopen(link["url"], timeout=30) as resp:
             text = resp.read().decode()
-        print(json.dumps({"status": status["status"], "lines": len(text.splitlines()), "total": status["total_results"]}))
-    '''))
+        print(json.dumps({"status": status["status"], "lines": len(text.splitlines()),
+                          "total": status["total_results"]}))
+    """)
+    )
     env = {**os.environ, "SIXTYFOUR_API_KEY": DEMO_API_KEY, "SIXTYFOUR_API_ENDPOINT": fast_sandbox.base_url}
     done = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

@@ -14,7 +14,9 @@ def test_tasks_survive_a_restart_and_keep_their_timeline(tmp_path):
     config = SandboxConfig(speed=50.0, requests_per_minute=0, state_file=state_file)
     with SandboxServer(config) as first:
         with httpx.Client(base_url=first.base_url, headers={"x-api-key": DEMO_API_KEY}) as api:
-            task = api.post("/search/start-deep-search", json={"query": "engineers in Denver", "max_results": 30}).json()
+            task = api.post(
+                "/search/start-deep-search", json={"query": "engineers in Denver", "max_results": 30}
+            ).json()
             before = api.get(f"/search/status/{task['task_id']}").json()
     assert state_file.exists() and "engineers in Denver" in state_file.read_text()
     assert DEMO_API_KEY not in state_file.read_text()  # tasks are filed under a fingerprint of the key
@@ -23,11 +25,14 @@ def test_tasks_survive_a_restart_and_keep_their_timeline(tmp_path):
             after = api.get(f"/search/status/{task['task_id']}")
             assert after.status_code == 200
             assert after.json()["search_id"] == before["search_id"]
-            done = wait_for(lambda: (body := api.get(f"/search/status/{task['task_id']}").json())["status"] == "completed"
-                            and body)
+            done = wait_for(
+                lambda: (body := api.get(f"/search/status/{task['task_id']}").json())["status"] == "completed" and body
+            )
             assert done["total_results"] == 30
-            page = api.post("/search/query", json={"search_id": done["search_id"], "mode": "people", "page_size": 30,
-                                                   "max_results": 30}).json()
+            page = api.post(
+                "/search/query",
+                json={"search_id": done["search_id"], "mode": "people", "page_size": 30, "max_results": 30},
+            ).json()
             assert len(page["results"]) == 30
 
 
@@ -46,8 +51,9 @@ def test_a_finished_task_stays_finished_after_a_restart_even_with_a_fast_clock(t
     with SandboxServer(fast) as first:
         with httpx.Client(base_url=first.base_url, headers={"x-api-key": DEMO_API_KEY}) as api:
             task = api.post("/search/start-deep-search", json={"query": "designers in Paris", "max_results": 10}).json()
-            done = wait_for(lambda: (body := api.get(f"/search/status/{task['task_id']}").json())["status"] == "completed"
-                            and body)
+            done = wait_for(
+                lambda: (body := api.get(f"/search/status/{task['task_id']}").json())["status"] == "completed" and body
+            )
     slow = SandboxConfig(speed=1.0, requests_per_minute=0, state_file=state_file)
     with SandboxServer(slow) as second:
         with httpx.Client(base_url=second.base_url, headers={"x-api-key": DEMO_API_KEY}) as api:

@@ -32,15 +32,23 @@ def test_tasks_files_and_cursors_of_one_key_are_invisible_to_another(api, fast_s
     with httpx.Client(base_url=fast_sandbox.base_url, headers={"x-api-key": OTHER_KEY}) as other:
         assert other.get(f"/search/status/{status['task_id']}").status_code == 404
         assert other.get(f"/search/deep-search-status/{status['task_id']}").status_code == 404
-        assert other.get("/search/download", params={"resource_handle_id": status["resource_handle_id"]}).status_code == 404
+        assert (
+            other.get("/search/download", params={"resource_handle_id": status["resource_handle_id"]}).status_code
+            == 404
+        )
         assert other.post("/search/query", json={"search_id": status["search_id"], "mode": "people"}).status_code == 404
         assert other.post("/search/query", json={"cursor": first["next_cursor"]}).status_code == 400
-        assert other.post("/search/export", json={"search_id": status["search_id"], "mode": "people"}).status_code == 404
+        assert (
+            other.post("/search/export", json={"search_id": status["search_id"], "mode": "people"}).status_code == 404
+        )
 
 
 def test_payment_required_and_forbidden_keys(make_sandbox):
-    server = make_sandbox(api_keys=("sk-a", "sk-broke", "sk-nofeature"), payment_required_keys=("sk-broke",),
-                          forbidden_keys=("sk-nofeature",))
+    server = make_sandbox(
+        api_keys=("sk-a", "sk-broke", "sk-nofeature"),
+        payment_required_keys=("sk-broke",),
+        forbidden_keys=("sk-nofeature",),
+    )
     body = {"query": "CTOs", "mode": "people"}
     broke = httpx.post(f"{server.base_url}/search/start-deep-search", json=body, headers={"x-api-key": "sk-broke"})
     assert broke.status_code == 402 and broke.json()["error"] == "Payment Required"
@@ -122,8 +130,9 @@ def test_unknown_task_is_404_with_detail(api):
 # -- /search/query -------------------------------------------------------------------------------
 def test_cursor_pages_partition_the_results_exactly(api):
     status = completed_search(api, max_results=230)
-    page = api.post("/search/query", json={"search_id": status["search_id"], "mode": "people", "page_size": 100,
-                                             "max_results": 230}).json()
+    page = api.post(
+        "/search/query", json={"search_id": status["search_id"], "mode": "people", "page_size": 100, "max_results": 230}
+    ).json()
     seen, numbers = [], []
     while True:
         seen.extend(row["publicId"] for row in page["results"])
@@ -143,8 +152,9 @@ def test_cursor_pages_partition_the_results_exactly(api):
 
 def test_query_rows_match_the_deep_search_csv_order(api):
     status = completed_search(api, max_results=40)
-    rows = api.post("/search/query", json={"search_id": status["search_id"], "mode": "people", "page_size": 40,
-                                             "max_results": 40}).json()["results"]
+    rows = api.post(
+        "/search/query", json={"search_id": status["search_id"], "mode": "people", "page_size": 40, "max_results": 40}
+    ).json()["results"]
     link = api.get("/search/download", params={"resource_handle_id": status["resource_handle_id"]}).json()
     csv_rows = list(csv.DictReader(io.StringIO(httpx.get(link["url"]).text)))
     assert [r["fullName"] for r in rows] == [r["full_name"] for r in csv_rows]
@@ -183,12 +193,17 @@ def test_cursors_expire(make_sandbox):
         page = api.post("/search/query", json={"query": "engineers", "mode": "people", "page_size": 5}).json()
         assert page["cursor_expires_in_seconds"] is not None
         wait_for(lambda: api.post("/search/query", json={"cursor": page["next_cursor"]}).status_code == 400, timeout=10)
-        assert api.post("/search/query", json={"cursor": page["next_cursor"]}).json()["detail"] == "cursor expired or invalid"
+        assert (
+            api.post("/search/query", json={"cursor": page["next_cursor"]}).json()["detail"]
+            == "cursor expired or invalid"
+        )
 
 
 def test_parsed_query_from_a_response_is_usable_again(api):
     first = api.post("/search/query", json={"query": FLAGSHIP, "mode": "people", "page_size": 20}).json()
-    again = api.post("/search/query", json={"parsed_query": first["parsed_query"], "mode": "people", "page_size": 20}).json()
+    again = api.post(
+        "/search/query", json={"parsed_query": first["parsed_query"], "mode": "people", "page_size": 20}
+    ).json()
     assert [r["publicId"] for r in first["results"]] == [r["publicId"] for r in again["results"]]
     assert first["results"]
 
@@ -196,8 +211,9 @@ def test_parsed_query_from_a_response_is_usable_again(api):
 def test_exclusions_drop_rows(api):
     first = api.post("/search/query", json={"query": FLAGSHIP, "mode": "people", "page_size": 10}).json()
     dropped = [row["publicId"] for row in first["results"][:3]]
-    again = api.post("/search/query", json={"query": FLAGSHIP, "mode": "people", "page_size": 10,
-                                              "exclude_entity_ids": dropped}).json()
+    again = api.post(
+        "/search/query", json={"query": FLAGSHIP, "mode": "people", "page_size": 10, "exclude_entity_ids": dropped}
+    ).json()
     assert not set(dropped) & {row["publicId"] for row in again["results"]}
 
 
@@ -211,8 +227,11 @@ def test_natural_language_query_is_people_only(api):
 
 
 def test_simple_filters_over_http(api):
-    body = {"simple_filters": {"industry": "Fintech", "employees_count": {"$gte": 500},
-                               "$sort": {"employees_count": -1}}, "mode": "company", "page_size": 50}
+    body = {
+        "simple_filters": {"industry": "Fintech", "employees_count": {"$gte": 500}, "$sort": {"employees_count": -1}},
+        "mode": "company",
+        "page_size": 50,
+    }
     page = api.post("/search/query", json=body).json()
     sizes = [row["employees_count"] for row in page["results"]]
     assert sizes and all(size >= 500 for size in sizes)

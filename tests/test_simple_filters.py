@@ -31,7 +31,12 @@ def test_eq_and_ne(ds: Dataset) -> None:
 
 @pytest.mark.parametrize(
     ("operator", "check"),
-    [("$gt", lambda v: v > 200), ("$gte", lambda v: v >= 200), ("$lt", lambda v: v < 200), ("$lte", lambda v: v <= 200)],
+    [
+        ("$gt", lambda v: v > 200),
+        ("$gte", lambda v: v >= 200),
+        ("$lt", lambda v: v < 200),
+        ("$lte", lambda v: v <= 200),
+    ],
 )
 def test_comparisons(ds: Dataset, operator: str, check) -> None:
     got = run_simple_filters(ds, {"employees_count": {operator: 200}}, "company")
@@ -103,7 +108,9 @@ def test_sort_and_limit(ds: Dataset) -> None:
     counts = [ds.row("company", c)["employees_count"] for c in got]
     assert len(got) == 10
     assert counts == sorted(counts, reverse=True)
-    assert counts[0] == max(ds.row("company", c)["employees_count"] for c in range(400) if not ds.row("company", c)["is_public"])
+    assert counts[0] == max(
+        ds.row("company", c)["employees_count"] for c in range(400) if not ds.row("company", c)["is_public"]
+    )
 
 
 def test_multi_key_sort_puts_missing_values_last(ds: Dataset) -> None:
@@ -111,7 +118,7 @@ def test_multi_key_sort_puts_missing_values_last(ds: Dataset) -> None:
     amounts = [ds.row("company", c)["last_funding_round"]["amount_raised"] for c in got]
     present = [a for a in amounts if a is not None]
     assert amounts[: len(present)] == sorted(present)
-    assert all(a is None for a in amounts[len(present):])
+    assert all(a is None for a in amounts[len(present) :])
     assert len(present) < len(amounts)
 
 

@@ -69,7 +69,9 @@ def test_export_screen(snap_compare, tmp_path, monkeypatch):
         await panels_ready(pilot)
         show_jobs(app)
         app.export_job("job-1")
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "ExportScreen" and app.screen.query("#destination"))
+        await wait_until(
+            pilot, lambda: type(app.screen).__name__ == "ExportScreen" and app.screen.query("#destination")
+        )
         app.screen.query_one("#destination").value = "/home/user/Downloads/vp-of-engineering.csv"
         await pilot.pause()
 

@@ -10,11 +10,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from sixtyfour_tui.locations import expand_path
 from sixtyfour_tui.api.errors import ApiError, ConflictError
 from sixtyfour_tui.jobs.events import DownloadProgressed
 from sixtyfour_tui.jobs.ledger import JobRecord
 from sixtyfour_tui.jobs.polling import TaskLost, poll_until_done
+from sixtyfour_tui.locations import expand_path
 
 DOWNLOAD_CHECK_ATTEMPTS = 3
 

@@ -169,7 +169,8 @@ class Ledger:
         except FileNotFoundError:
             return []
         except OSError as problem:
-            self.warning = f"The job ledger {self.path} cannot be read ({problem.strerror or problem}); jobs are kept in memory only."
+            self.warning = (f"The job ledger {self.path} cannot be read ({problem.strerror or problem}); "
+                            "jobs are kept in memory only.")
             return []
         try:
             document = json.loads(content.decode("utf-8"))

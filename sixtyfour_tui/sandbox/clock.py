@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 class SimClock:
@@ -34,5 +34,5 @@ class SimClock:
     def iso(timestamp: float | None) -> str | None:
         if timestamp is None:
             return None
-        moment = datetime.fromtimestamp(timestamp, tz=timezone.utc)
+        moment = datetime.fromtimestamp(timestamp, tz=UTC)
         return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

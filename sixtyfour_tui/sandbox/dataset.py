@@ -14,9 +14,10 @@ import re
 import unicodedata
 from array import array
 from bisect import bisect
+from collections.abc import Callable
 from datetime import date
 from itertools import accumulate
-from typing import Any, Callable
+from typing import Any
 
 from sixtyfour_tui.sandbox import vocab
 
@@ -126,7 +127,7 @@ class Dataset:
 
     def _generate_companies(self, rng: random.Random, n: int) -> None:
         industry = rng.choices(range(len(vocab.INDUSTRIES)), weights=vocab.INDUSTRY_WEIGHTS, k=n)
-        location = rng.choices(range(len(vocab.LOCATIONS)), weights=[l[4] for l in vocab.LOCATIONS], k=n)
+        location = rng.choices(range(len(vocab.LOCATIONS)), weights=[loc[4] for loc in vocab.LOCATIONS], k=n)
         stage_tech = _cumulative(vocab.STAGE_WEIGHTS_TECH)
         stage_other = _cumulative(vocab.STAGE_WEIGHTS_OTHER)
         profiles = [vocab.STAGE_PROFILES[s] for s in vocab.FUNDING_STAGES]
@@ -211,7 +212,7 @@ class Dataset:
         company = rng.choices(range(companies), weights=company_weights, k=n)
         first = rng.choices(range(len(vocab.FIRST_NAMES)), k=n)
         last = rng.choices(range(len(vocab.LAST_NAMES)), k=n)
-        elsewhere = rng.choices(range(len(vocab.LOCATIONS)), weights=[l[4] for l in vocab.LOCATIONS], k=n)
+        elsewhere = rng.choices(range(len(vocab.LOCATIONS)), weights=[loc[4] for loc in vocab.LOCATIONS], k=n)
 
         seniority_tables = {g: _cumulative(w) for g, w in vocab.SENIORITY_WEIGHTS_BY_SIZE_GROUP.items()}
         function_by_seniority = {

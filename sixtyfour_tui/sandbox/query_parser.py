@@ -31,7 +31,8 @@ Tokens starting with "#" (such as the sandbox's "#fail" switch) are control toke
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sixtyfour_tui.sandbox import vocab
 
@@ -294,7 +295,8 @@ def _rules() -> list[tuple[re.Pattern[str], Action]]:
         (rf"{W}finance{E}|{W}financial{E}|{W}accounting{E}|{W}accountants?{E}|{W}controllers?{E}"
          rf"|{W}fp&a{E}|{W}treasury{E}", _add(job_function="Finance")),
         (rf"{W}hr{E}|{W}recruit(?:ers?|ing|ment){E}|{W}talent(?:\s+acquisition)?{E}", _add(job_function="HR/People")),
-        (rf"{W}customer\s+(?:success|support|experience|service){E}|{W}support{E}", _add(job_function="Customer Success")),
+        (rf"{W}customer\s+(?:success|support|experience|service){E}|{W}support{E}",
+         _add(job_function="Customer Success")),
         (rf"{W}legal{E}|{W}lawyers?{E}|{W}attorneys?{E}|{W}counsel{E}|{W}compliance{E}|{W}paralegals?{E}",
          _add(job_function="Legal")),
         (rf"{W}general\s+management{E}|{W}strategy{E}|{W}corporate\s+development{E}",

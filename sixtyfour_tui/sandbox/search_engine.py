@@ -10,7 +10,8 @@ Matching rules (documented so clients can reason about results):
   and accents; an unknown place matches nothing.
 - Keywords are hard only when the query has no structured filter at all: then a row must contain
   at least one keyword at the start of a word (keywords under five letters: as a whole word or
-  plural) in its name, title, headline, company name, industry or company description. With structured filters present, keywords only lift rows that contain them.
+  plural) in its name, title, headline, company name, industry or company description. With
+  structured filters present, keywords only lift rows that contain them.
 - Ranking: more keyword hits first; then (people) rows with a known e-mail; then the company's
   prominence (money raised, then head count); ties keep index order, so results are deterministic.
 
@@ -22,8 +23,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from sixtyfour_tui.sandbox import vocab
 from sixtyfour_tui.sandbox.dataset import Dataset, fold
@@ -55,6 +57,7 @@ def plan_search(ds: Dataset, parsed_query: dict[str, Any], mode: str) -> SearchP
 
 # --- people ----------------------------------------------------------------------------------
 
+
 def _plan_people(ds: Dataset, filters: dict[str, Any], keywords: list[str], structured: bool) -> SearchPlan:
     stages = [_interpretation(filters, keywords, structured)]
     company_ok = _company_mask(ds, filters, use_location=False)
@@ -72,8 +75,9 @@ def _plan_people(ds: Dataset, filters: dict[str, Any], keywords: list[str], stru
     function_ok = _value_mask(vocab.JOB_FUNCTIONS, filters["job_function"])
     location_ok = _location_mask(filters["location"])
     seniority, function, location = ds.person_seniority, ds.person_function, ds.person_location
-    candidates = [i for i in at_companies if seniority_ok[seniority[i]] and function_ok[function[i]]
-                  and location_ok[location[i]]]
+    candidates = [
+        i for i in at_companies if seniority_ok[seniority[i]] and function_ok[function[i]] and location_ok[location[i]]
+    ]
     stages.append(f"Matching {_plural(len(candidates), 'person', 'people')}{_person_label(filters)}")
 
     hits = _people_keyword_hits(ds, keywords, candidates) if keywords else None
@@ -84,11 +88,13 @@ def _plan_people(ds: Dataset, filters: dict[str, Any], keywords: list[str], stru
 
     has_email, prominence = ds.person_has_email, ds.company_prominence
     if hits is None:
-        ranked = sorted(candidates, key=lambda i: (has_email[i] << 16) | prominence[person_company[i]],
-                        reverse=True)
+        ranked = sorted(candidates, key=lambda i: (has_email[i] << 16) | prominence[person_company[i]], reverse=True)
     else:
-        ranked = sorted(candidates, key=lambda i: (hits[i] << 17) | (has_email[i] << 16)
-                        | prominence[person_company[i]], reverse=True)
+        ranked = sorted(
+            candidates,
+            key=lambda i: (hits[i] << 17) | (has_email[i] << 16) | prominence[person_company[i]],
+            reverse=True,
+        )
     with_email = sum(has_email[i] for i in ranked)
     stages.append(f"Verifying contact details ({with_email:,} with e-mail)")
     return SearchPlan(ranked=ranked, stages=stages)
@@ -125,6 +131,7 @@ def _folded(texts: tuple[str, ...]) -> list[str]:
 
 # --- companies -------------------------------------------------------------------------------
 
+
 def _plan_companies(ds: Dataset, filters: dict[str, Any], keywords: list[str], structured: bool) -> SearchPlan:
     total = ds.count("company")
     stages = [_interpretation(filters, keywords, structured), f"Scanning {total:,} companies"]
@@ -149,6 +156,7 @@ def _plan_companies(ds: Dataset, filters: dict[str, Any], keywords: list[str], s
 
 
 # --- shared helpers --------------------------------------------------------------------------
+
 
 def _company_mask(ds: Dataset, filters: dict[str, Any], use_location: bool) -> bytearray:
     """1 for every company passing the company-level filters."""
@@ -218,8 +226,10 @@ def _interpretation(filters: dict[str, Any], keywords: list[str], structured: bo
 
 def _company_label(filters: dict[str, Any], with_location: bool = False) -> str:
     """e.g. 'Series B SaaS/Software companies in New York'."""
-    words = [" or ".join(filters["funding_stage"][:3]) if filters["funding_stage"] else "",
-             " or ".join(filters["industry"][:3]) if filters["industry"] else ""]
+    words = [
+        " or ".join(filters["funding_stage"][:3]) if filters["funding_stage"] else "",
+        " or ".join(filters["industry"][:3]) if filters["industry"] else "",
+    ]
     label = " ".join(w for w in words if w)
     label = f"{label} companies" if label else "companies"
     if filters["company_size"]:

@@ -59,7 +59,7 @@ class SandboxServer:
         self.state.restore()
         self._server.run(sockets=self._sockets)
 
-    def start(self) -> "SandboxServer":
+    def start(self) -> SandboxServer:
         self.state.restore()
         self._thread = threading.Thread(
             target=lambda: asyncio.run(self._server.serve(sockets=self._sockets)),
@@ -83,7 +83,7 @@ class SandboxServer:
             sock.close()
         self.state.storage.close()
 
-    def __enter__(self) -> "SandboxServer":
+    def __enter__(self) -> SandboxServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -20,7 +20,8 @@ Anything else starting with `$` raises FilterError("unsupported operator: $op").
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from sixtyfour_tui.sandbox.dataset import Dataset
 
@@ -128,7 +129,9 @@ def _compile_operator(name: str, operator: str, argument: Any) -> Callable[[Any]
     if operator in ("$in", "$nin"):
         if not isinstance(argument, list):
             raise FilterError(f"{operator} on {name!r} needs a list")
-        inside = (lambda v: any(_equal(v, option) for option in argument))
+        def inside(v: Any) -> bool:
+            return any(_equal(v, option) for option in argument)
+
         return inside if operator == "$in" else (lambda v: not inside(v))
     if operator == "$exists":
         if not isinstance(argument, bool):

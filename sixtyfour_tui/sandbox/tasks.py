@@ -151,7 +151,8 @@ class ExportTask:
         if now < self.created + QUEUED_SECONDS:
             return {**body, "status": "queued", "progress_message": "Export queued"}
         if now < self.ends_at:
-            return {**body, "status": "running", "current_phase": 1, "progress_message": f"Writing {len(self.rows):,} rows to CSV"}
+            message = f"Writing {len(self.rows):,} rows to CSV"
+            return {**body, "status": "running", "current_phase": 1, "progress_message": message}
         return {
             **body,
             "status": "completed",

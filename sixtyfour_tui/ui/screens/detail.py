@@ -17,9 +17,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
-from sixtyfour_tui.ui.links import open_link
 from sixtyfour_tui.api.rows import sanitize_text
 from sixtyfour_tui.ui.clipboard import copy_text
+from sixtyfour_tui.ui.links import open_link
 
 # JSON already escapes C0 controls; these survive `ensure_ascii=False` and could still act on a
 # terminal (C1 controls) or reverse the text on screen (bidi overrides).

@@ -19,7 +19,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from sixtyfour_tui.locations import expand_path
 from sixtyfour_tui import locations
 from sixtyfour_tui.config import (
     API_KEY_VARIABLE,
@@ -33,6 +32,7 @@ from sixtyfour_tui.config import (
     normalise_base_url,
     save_settings,
 )
+from sixtyfour_tui.locations import expand_path
 
 FIELDS = ("api-key", "base-url", "poll-interval", "download-dir")
 

@@ -16,10 +16,10 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from sixtyfour_tui.ui.links import open_link
 from sixtyfour_tui.api.pager import ResultPager
 from sixtyfour_tui.api.rows import sanitize_text
 from sixtyfour_tui.ui.clipboard import SystemCopy, copy_text
+from sixtyfour_tui.ui.links import open_link
 from sixtyfour_tui.ui.messages import PageLoaded, ResultsFailed, RowsCopied
 from sixtyfour_tui.ui.screens.columns import ColumnsScreen
 from sixtyfour_tui.ui.screens.detail import DetailScreen, record_link
@@ -131,7 +131,8 @@ class ResultsBrowser(Widget):
         self._near_end_while_filtered = False
 
     def compose(self) -> ComposeResult:
-        yield Static(Content("No search open · press enter on a completed job (F3 focuses the jobs)"), id="results-title")
+        empty_title = Content("No search open · press enter on a completed job (F3 focuses the jobs)")
+        yield Static(empty_title, id="results-title")
         # Disabled while hidden: a hidden Input could otherwise take the app's first focus.
         yield Input(placeholder="Filter loaded rows…", id="results-filter", disabled=True)
         yield ResultsTable(RowStore(), id="results-table")

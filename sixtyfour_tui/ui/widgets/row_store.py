@@ -5,7 +5,8 @@ table performs per frame is O(visible rows), never O(all rows). The expensive wo
 (formatting a cell, measuring widths) happens lazily or on a bounded sample.
 
 Memory is the other constraint: 100,000 rows must fit in well under 150 MB. So decoded rows are
-not kept: raw rows live as pickled blocks of 100 (decoded again on demand, a few blocks cached), and each flattened row as a tuple of values whose column names live once in a shared
+not kept: raw rows live as pickled blocks of 100 (decoded again on demand, a few blocks cached),
+and each flattened row as a tuple of values whose column names live once in a shared
 "shape" tuple, with repeated strings shared. Display text is not cached per cell, and the
 search text is built by the first filter.
 """
@@ -247,11 +248,14 @@ class RowStore:
             return
         start = len(self._values)
         for first in range(0, len(rows), BLOCK_ROWS):
-            self._add_block(list(rows[first:first + BLOCK_ROWS]))
+            self._add_block(list(rows[first : first + BLOCK_ROWS]))
         for offset in range(len(rows)):
             index = start + offset
-            if (index < WIDTH_SAMPLE_HEAD or offset < WIDTH_SAMPLE_PER_PAGE
-                    or offset >= len(rows) - WIDTH_SAMPLE_PAGE_TAIL):
+            if (
+                index < WIDTH_SAMPLE_HEAD
+                or offset < WIDTH_SAMPLE_PER_PAGE
+                or offset >= len(rows) - WIDTH_SAMPLE_PAGE_TAIL
+            ):
                 self._measure(index)
         if self._haystacks is not None:
             self._haystacks.extend(self._haystack_of(index) for index in range(start, len(self._values)))
@@ -440,8 +444,7 @@ class RowStore:
 
     def as_tsv(self, indices: Iterable[int], columns: Sequence[str]) -> str:
         """Tab-separated with a header line; pastes cleanly into spreadsheets."""
-        lines = ("\t".join(cell.translate(_LINE_BREAKS) for cell in row)
-                 for row in self._table(indices, columns))
+        lines = ("\t".join(cell.translate(_LINE_BREAKS) for cell in row) for row in self._table(indices, columns))
         return "\n".join(lines) + "\n"
 
     def as_csv(self, indices: Iterable[int], columns: Sequence[str]) -> str:
