@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"sixtyfour-tui {__version__}")
     parser.add_argument("--sandbox", action="store_true", help="use the embedded local sandbox API")
+    parser.add_argument("--debug", action="store_true", help="write more detail to the log file")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sandbox = commands.add_parser("sandbox", help="serve the local sandbox API in the foreground")
@@ -45,10 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_headless_commands(commands) -> None:
-    try:
-        from sixtyfour_tui.headless import add_commands
-    except ImportError:
-        return
+    from sixtyfour_tui.commands import add_commands
+
     add_commands(commands)
 
 
@@ -103,7 +102,7 @@ def run_tui(args: argparse.Namespace) -> int:
     except ImportError:
         print("The TUI is not available in this build; try `sixtyfour-tui sandbox`.", file=sys.stderr)
         return 1
-    return launch(sandbox=args.sandbox)
+    return launch(sandbox=args.sandbox, debug=args.debug)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_sandbox(args)
     if args.command is None:
         return run_tui(args)
-    return args.handler(args)
+    handler = args.handler
+    return int(handler(args))
 
 
 if __name__ == "__main__":

@@ -12,8 +12,8 @@ import pytest
 from textual.widgets import Input, OptionList, TextArea
 
 from sixtyfour_tui.config import Settings, load_file_settings, masked_key, save_settings
-from sixtyfour_tui.jobs.history import HistoryEntry
-from sixtyfour_tui.ui.filenames import default_export_path, query_slug, validate_destination
+from sixtyfour_tui.destinations import default_export_path, query_slug, validate_destination
+from sixtyfour_tui.jobs.records import HistoryEntry
 from sixtyfour_tui.ui.screens.confirm import ConfirmScreen
 from sixtyfour_tui.ui.screens.error_modal import ErrorScreen
 from sixtyfour_tui.ui.screens.history_screen import HistoryScreen
@@ -99,11 +99,11 @@ async def test_error_screen_copy_and_close():
         assert "[/unclosed" in screen_text(app)
         await pilot.press("c")
         for _ in range(300):  # the system-clipboard attempt runs in a worker
-            if list(app._notifications):
+            if app.notices:
                 break
             await pilot.pause(0.01)
         assert app.clipboard == ERROR_TEXT
-        assert any(n.message.startswith("Copied the error text to the") for n in app._notifications)
+        assert any(n.startswith("Copied the error text to the") for n in app.notices)
         await pilot.press("escape")
         await pilot.pause()
         assert app.result is None
@@ -273,7 +273,7 @@ async def test_history_no_match_and_escape():
 
 
 def test_paths_the_file_system_refuses_to_look_at_give_messages_not_tracebacks(tmp_path):
-    from sixtyfour_tui.ui.filenames import destination_warning
+    from sixtyfour_tui.destinations import destination_warning
 
     too_long = tmp_path / ("x" * 300) / "out.csv"
     assert destination_warning(too_long) is None

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
+import msgspec
 
 from .. import __version__
 from .download import ProgressCallback, download_file
@@ -256,4 +256,4 @@ def _parse(build: Callable[[Any], M], data: Any) -> M:
 
 
 def _with_search_id(task: StartedTask, search_id: str) -> StartedTask:
-    return replace(task, search_id=search_id)
+    return msgspec.structs.replace(task, search_id=search_id)
