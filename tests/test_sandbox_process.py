@@ -146,3 +146,11 @@ def test_the_sandbox_command_keeps_tasks_in_the_state_folder_unless_told_not_to(
     chosen = tmp_path / "elsewhere.json"
     second, _, _ = serve_once(cli_env, "--state", str(chosen))
     assert second in chosen.read_text() and second not in default_file.read_text()
+
+
+def test_the_parent_side_handle_imports_neither_textual_nor_the_server():
+    probe = ("import sys, sixtyfour_tui.sandbox.process; "
+             "print(sorted(m for m in ('textual', 'starlette', 'uvicorn', 'httpx') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
