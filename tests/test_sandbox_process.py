@@ -58,18 +58,20 @@ def test_the_child_exits_when_its_parent_is_killed(tmp_path):
     """))
     process = subprocess.Popen([sys.executable, str(parent)], stdout=subprocess.PIPE, text=True,
                                env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    child_pid = None
     try:
         announced = json.loads(process.stdout.readline())
+        child_pid = announced["pid"]
         assert httpx.get(f"{announced['base_url']}/", timeout=10).status_code == 200
-        assert running(announced["pid"])
+        assert running(child_pid)
         process.send_signal(signal.SIGKILL)
         process.wait(10)
-        wait_for(lambda: not running(announced["pid"]), timeout=20)
+        wait_for(lambda: not running(child_pid), timeout=20)
     finally:
         process.kill()
         process.wait(10)
-        if running(announced["pid"]):
-            os.kill(announced["pid"], signal.SIGKILL)
+        if child_pid is not None and running(child_pid):
+            os.kill(child_pid, signal.SIGKILL)
 
 
 def test_the_child_exits_cleanly_on_sigterm():
