@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from sixtyfour_tui import __version__
 
@@ -41,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="fault: the first N downloads lose their connection half-way")
     sandbox.add_argument("--truncate-downloads", type=int, default=0, metavar="N",
                          help="fault: the next N downloads end early")
+    sandbox.add_argument("--state", type=Path, metavar="FILE",
+                         help="keep tasks and exclusion lists in FILE across restarts "
+                              "(default: sandbox-server-tasks.json in the XDG state folder)")
+    sandbox.add_argument("--no-state", action="store_true", help="forget everything when stopped")
     _add_headless_commands(commands)
     return parser
 
@@ -69,12 +74,14 @@ def run_sandbox(args: argparse.Namespace) -> int:
         drop_downloads=args.drop_downloads,
         truncate_downloads=args.truncate_downloads,
     )
+    state_file = None if args.no_state else args.state or _default_sandbox_state_file()
     config = SandboxConfig(
         api_keys=tuple(args.api_keys or [DEMO_API_KEY]),
         speed=args.speed,
         url_ttl=args.url_ttl,
         cursor_ttl=args.cursor_ttl,
         faults=faults,
+        state_file=state_file,
     )
     try:
         server = SandboxServer(config, host=args.host, port=args.port)
@@ -84,6 +91,7 @@ def run_sandbox(args: argparse.Namespace) -> int:
     server.warm_up()
     print(f"Sixtyfour sandbox listening on {server.base_url}", flush=True)
     print(f"  API key:  {config.api_keys[0]}", flush=True)
+    print(f"  state:    {state_file or 'not kept (--no-state)'}", flush=True)
     print(f"  try:      export SIXTYFOUR_API_ENDPOINT={server.base_url} SIXTYFOUR_API_KEY={config.api_keys[0]}")
     print("  stop:     ctrl+c", flush=True)
     try:
@@ -94,6 +102,13 @@ def run_sandbox(args: argparse.Namespace) -> int:
         server.state.storage.close()
     print("Sandbox stopped.", flush=True)
     return 0
+
+
+def _default_sandbox_state_file() -> Path:
+    """Apart from the embedded sandbox's file, so the two never overwrite each other's tasks."""
+    from sixtyfour_tui.locations import state_dir
+
+    return state_dir() / "sandbox-server-tasks.json"
 
 
 def run_tui(args: argparse.Namespace) -> int:
