@@ -20,7 +20,7 @@ def jobs_of(app):
 async def test_search_progress_browse_copy_and_export(tmp_path):
     app = build_app(tmp_path, speed=100.0)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot=pilot, condition=lambda: app.engine is not None, what="backend ready")
+        await wait_until(pilot=pilot, condition=lambda: app.ready, what="backend ready")
         await submit_query(pilot, "VP of Engineering at Series B SaaS startups in New York", "150")
         job = (await wait_until(pilot=pilot, condition=lambda: jobs_of(app), what="job created"))[0]
         assert job.query == "VP of Engineering at Series B SaaS startups in New York" and job.max_results == 150
@@ -62,7 +62,7 @@ async def test_search_progress_browse_copy_and_export(tmp_path):
 async def test_six_searches_five_run_one_waits(tmp_path):
     app = build_app(tmp_path, speed=1.0)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot=pilot, condition=lambda: app.engine is not None)
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
         for n in range(6):
             await submit_query(pilot, f"product designers in Toronto {n}", "10")
         await wait_until(pilot=pilot, condition=lambda: len(jobs_of(app)) == 6)
@@ -78,7 +78,7 @@ async def test_six_searches_five_run_one_waits(tmp_path):
 async def test_bad_inputs_get_clear_messages_and_start_nothing(tmp_path):
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot=pilot, condition=lambda: app.engine is not None)
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
         message = app.query_one("#composer-message")
         for query, max_results, expected in [
             ("", "100", "Write a query first"),
@@ -100,7 +100,7 @@ async def test_hostile_text_is_shown_literally(tmp_path):
     hostile = "[bold]x[/] [@click=app.quit]q[/] \x1b[31mred\x1b[0m bell\x07"
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot=pilot, condition=lambda: app.engine is not None)
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
         await submit_query(pilot, hostile, "5")
         await wait_until(pilot=pilot, condition=lambda: jobs_of(app) and jobs_of(app)[0].status in ("completed", "failed"))
         text = screen_text(app)
@@ -118,7 +118,7 @@ async def test_hostile_text_is_shown_literally(tmp_path):
 async def test_failed_search_shows_its_error_in_a_copyable_modal(tmp_path):
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot=pilot, condition=lambda: app.engine is not None)
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
         await submit_query(pilot, "CTOs in Madrid #fail", "5")
         await wait_until(pilot=pilot, condition=lambda: jobs_of(app) and jobs_of(app)[0].status == "failed")
         assert "#fail" in screen_text(app)
@@ -134,7 +134,7 @@ async def test_quitting_with_running_jobs_asks_first_and_they_resume_on_restart(
         first = build_app(tmp_path, server=server)
         first.backend.close_with_app = False
         async with first.run_test(size=SIZE) as pilot:
-            await wait_until(pilot=pilot, condition=lambda: first.engine is not None)
+            await wait_until(pilot=pilot, condition=lambda: first.ready)
             await submit_query(pilot, "data scientists in Boston", "20")
             await wait_until(pilot=pilot, condition=lambda: jobs_of(first) and jobs_of(first)[0].status == "running")
             await pilot.press("ctrl+q")
@@ -149,7 +149,7 @@ async def test_quitting_with_running_jobs_asks_first_and_they_resume_on_restart(
 
         second = build_app(tmp_path, server=server)
         async with second.run_test(size=SIZE) as pilot:
-            await wait_until(pilot=pilot, condition=lambda: second.engine is not None)
+            await wait_until(pilot=pilot, condition=lambda: second.ready)
             assert second.engine.job(job_id).status in ("running", "completed")
             await wait_until(pilot=pilot, condition=lambda: second.engine.job(job_id).status == "completed", timeout=60)
             assert second.engine.job(job_id).total_results == 20
@@ -160,7 +160,7 @@ async def test_quitting_with_running_jobs_asks_first_and_they_resume_on_restart(
 async def test_f1_help_lists_the_focused_panels_keys(tmp_path):
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot=pilot, condition=lambda: app.engine is not None)
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
         app.query_one("#query").focus()
         await pilot.press("f1")
         await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "HelpScreen")
@@ -177,7 +177,7 @@ async def test_f1_help_lists_the_focused_panels_keys(tmp_path):
 async def test_history_recalls_an_earlier_query(tmp_path):
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot=pilot, condition=lambda: app.engine is not None)
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
         await submit_query(pilot, "Heads of Growth at Series A startups", "42")
         await wait_until(pilot=pilot, condition=lambda: jobs_of(app))
         await pilot.press("ctrl+r")
@@ -191,7 +191,7 @@ async def test_history_recalls_an_earlier_query(tmp_path):
 async def test_command_palette_lists_the_apps_commands(tmp_path):
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot=pilot, condition=lambda: app.engine is not None)
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
         await pilot.press("ctrl+p")
         await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "CommandPalette")
         await pilot.press(*"copy rows as")
@@ -201,7 +201,7 @@ async def test_command_palette_lists_the_apps_commands(tmp_path):
 async def test_palette_shows_queries_with_markup_literally(tmp_path):
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot=pilot, condition=lambda: app.engine is not None)
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
         await submit_query(pilot, "VP [/] of [red]Sales[/red] in Boston", "5")
         await wait_until(pilot=pilot, condition=lambda: jobs_of(app) and jobs_of(app)[0].status == "completed")
         await pilot.press("ctrl+p")
@@ -217,7 +217,7 @@ async def test_error_text_never_reaches_the_terminal_as_escapes(tmp_path):
 
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot=pilot, condition=lambda: app.engine is not None)
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
         app.push_screen(ErrorScreen("Search \x1b[31mfailed", "boom \x1b]2;PWNED\x07 [bold]x[/]\nline two"))
         await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "ErrorScreen" and app.screen.query("TextArea"))
         shown = app.screen.query_one("TextArea").text
@@ -228,7 +228,7 @@ async def test_error_text_never_reaches_the_terminal_as_escapes(tmp_path):
 async def test_x_cancels_a_queued_job_and_removes_a_finished_one(tmp_path):
     app = build_app(tmp_path, speed=1.0)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot=pilot, condition=lambda: app.engine is not None)
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
         for n in range(6):
             await submit_query(pilot, f"sales managers in Denver {n}", "5")
         await wait_until(pilot=pilot, condition=lambda: len(jobs_of(app)) == 6
@@ -247,4 +247,8 @@ async def test_x_cancels_a_queued_job_and_removes_a_finished_one(tmp_path):
         await wait_until(pilot=pilot, condition=lambda: len(jobs_of(app)) == 5)
         assert panel.row_count == 5
         assert "Cancelled" not in str(panel.border_subtitle)  # the line under the panel follows the cursor
-    assert "sales managers in Denver 5" not in (tmp_path / "jobs.json").read_text()
+    from tests.engines import open_workspace
+
+    workspace = open_workspace(tmp_path)  # what the next start (or another window) would read
+    assert "sales managers in Denver 5" not in [job.query for job in workspace.recent_jobs("sandbox")]
+    assert len(workspace.recent_jobs("sandbox")) == 5

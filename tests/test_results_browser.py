@@ -17,13 +17,14 @@ from sixtyfour_tui.ui.messages import PageLoaded, ResultsFailed, RowsCopied
 from sixtyfour_tui.ui.screens.columns import ColumnsScreen
 from sixtyfour_tui.ui.screens.detail import DetailScreen
 from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser, results_summary
+from tests.terminal import RecordsNotices
 from tests.waiting import wait_until
 
 QUERY = "software engineers in Berlin"
 SIZE = (120, 30)
 
 
-class BrowserApp(App):
+class BrowserApp(RecordsNotices, App):
     """Captures what would leave the app: clipboard text, opened URLs, typed messages."""
 
     def __init__(self) -> None:

@@ -65,6 +65,8 @@ class SixtyfourApp(App):
         self._opened_job_id: str | None = None
         self._topbar_line: Text | None = None
         self._undo: tuple[str, float] | None = None
+        self.ready = False
+        """True once the backend is connected and the workspace's jobs are on screen."""
 
     # -- layout ---------------------------------------------------------------------------------
     @property
@@ -178,6 +180,7 @@ class SixtyfourApp(App):
             jobs.show_job(job, engine.queue_position(job.job_id))
         if jobs.row_count:
             jobs.move_cursor(row=jobs.row_count - 1)  # the newest (and any resumed) jobs in view
+        self.ready = True
         self.post_message(BackendReady(self.backend.label, self.backend.is_sandbox))
         pending, self._pending = self._pending, []
         for submitted in pending:
