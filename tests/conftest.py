@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
@@ -12,6 +13,9 @@ from sixtyfour_tui.sandbox.config import DEMO_API_KEY, SandboxConfig
 from sixtyfour_tui.sandbox.server import SandboxServer
 
 OTHER_KEY = "sk-sandbox-other"
+
+# Tests never read or write the user's cached sandbox data set (sixtyfour_tui/sandbox/dataset_cache.py).
+os.environ.setdefault("SIXTYFOUR_SANDBOX_DATA_CACHE", "off")
 
 
 def wait_for(condition: Callable[[], object], timeout: float = 20.0, interval: float = 0.01):

@@ -2,7 +2,9 @@
 
 Why columnar: the sandbox must start fast with 100,000 people, so each person is a handful of
 small integers in `array`s that index the vocabularies of `vocab.py`; the JSON row a client sees is
-only assembled in `row()`. The same seed always yields the same data.
+only assembled in `row()`. The same seed always yields the same data. Generating takes a few tenths
+of a second, so `load_dataset` keeps the generated columns in a cache file (`dataset_cache.py`) and
+a later process only reads them back.
 """
 
 from __future__ import annotations
@@ -593,5 +595,9 @@ def _check_sizes(people: int, companies: int) -> None:
 
 @functools.cache
 def load_dataset(seed: int = 64, people: int = 100_000, companies: int = 10_000) -> Dataset:
-    """The shared data set for these arguments (built once per process)."""
-    return Dataset(seed=seed, people=people, companies=companies)
+    """The shared data set for these arguments: built once per process, read from the cache file
+    when an earlier process left one (see `dataset_cache.py`; SIXTYFOUR_SANDBOX_DATA_CACHE=off
+    turns it off)."""
+    from sixtyfour_tui.sandbox.dataset_cache import cached_dataset, configured_cache_dir
+
+    return cached_dataset(seed, people, companies, configured_cache_dir())
