@@ -218,3 +218,11 @@ def test_founding_years_both_ways() -> None:
     assert parse_query("firms founded before 2000", "company")["filters"]["founded_before"] == 2000
     assert parse_query("companies over 50 years old", "company")["filters"]["founded_before"] == 1975
     assert parse_query("startups less than 3 years old", "company")["filters"]["founded_after"] == 2022
+
+
+@pytest.mark.parametrize("text", ["上海 engineers", "x" * 5000, " ".join(f"word{n}x" for n in range(40)),
+                                  "🚀 founders", "\x00\x01 ##", "İstanbul founders in München"])
+def test_odd_text_still_gives_a_valid_parsed_query(text: str) -> None:
+    for mode in ("people", "company"):
+        parsed = parse_query(text, mode)
+        validate_parsed_query(json.loads(json.dumps(parsed)))

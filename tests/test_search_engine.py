@@ -241,3 +241,8 @@ def test_the_first_stage_says_what_was_kept_read_and_not_placed(ds: Dataset) -> 
     nurse = plan_search(ds, parse_query("nurses in Antarctica", "people"), "people").stages[0]
     assert "must mention “nurse”" in nurse and "no known place matches “Antarctica”" in nurse
     assert "could not place" not in nurse
+
+
+def test_keywords_no_text_can_contain_find_nothing(ds: Dataset) -> None:
+    assert plan_search(ds, {"filters": {}, "keywords": ["上海"]}, "people").ranked == []
+    assert plan_search(ds, parse_query("工程师 in 上海", "company"), "company").ranked == []

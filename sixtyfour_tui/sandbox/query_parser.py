@@ -751,7 +751,7 @@ def parse_query(text: str, mode: str) -> dict[str, Any]:
         "mode": mode,
         "text": text,
         "filters": filters,
-        "keywords": list(dict.fromkeys(terms + keywords)),
+        "keywords": list(dict.fromkeys(terms + keywords))[:MAX_KEYWORDS],
         "corrections": [{"typed": typed, "read_as": read_as} for typed, read_as in corrections],
     }
 
@@ -802,7 +802,7 @@ def _keep_unknown_places(leftover: list[_Token], before_rules: str, filters: Fil
             _merge(filters, {"location": [place]})
             index += len(words)
             continue
-        word = token.read_as
+        word = token.read_as[:MAX_KEYWORD_LENGTH]
         if len(word) >= 2 and word not in STOP_WORDS and not word.isdigit():
             keywords.append(word)
         index += 1

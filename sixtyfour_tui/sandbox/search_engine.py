@@ -36,6 +36,7 @@ from sixtyfour_tui.sandbox.dataset import Dataset, fold
 from sixtyfour_tui.sandbox.query_parser import RULE_TERMS, empty_filters, validate_parsed_query
 
 EARTH_RADIUS_MILES = 3958.8
+_NOTHING = re.compile(r"(?!)")
 
 
 @dataclass(frozen=True)
@@ -284,6 +285,8 @@ def keyword_pattern(keyword: str) -> re.Pattern[str]:
     shorter ones only as whole words, so "ai" does not match "aid".
     """
     words = fold(keyword).split()
+    if not words:
+        return _NOTHING  # only letters folding cannot spell in ASCII, like the searched texts: no match
     stem = _singular(words[-1])
     ending = "" if len(stem) >= 5 else r"(?:s|es)?(?![a-z0-9])"
     if stem.endswith("y") and len(stem) < 5:
