@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import httpx
@@ -12,6 +13,9 @@ from sixtyfour_tui.sandbox.server import SandboxServer
 from tests.waiting import wait_for  # noqa: F401 - re-exported for older test modules
 
 OTHER_KEY = "sk-sandbox-other"
+
+# Tests never read or write the user's cached sandbox data set (sixtyfour_tui/sandbox/dataset_cache.py).
+os.environ.setdefault("SIXTYFOUR_SANDBOX_DATA_CACHE", "off")
 
 
 @pytest.fixture(autouse=True)
