@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sixtyfour_tui import locations
 from sixtyfour_tui.workspace.schema import MIGRATIONS, SCHEMA_VERSION
@@ -164,26 +165,56 @@ def salvage(damaged: Path, fresh: sqlite3.Connection) -> dict[str, int]:
     return carried
 
 
+ROWID_TABLES = frozenset({"jobs", "results", "saved_files", "exclusion_sets", "server_lists"})
+PROBE_GIVE_UP = 2000
+"""Missing rowids in a row after which probing a damaged table stops."""
+
+
 def _copy_table(old: sqlite3.Connection, fresh: sqlite3.Connection, table: str) -> int:
-    copied = 0
+    """Every row of `table` SQLite can still read: a scan, and where the scan breaks off on a
+    damaged page, row by row through the rowid (for tables that have one)."""
     try:
-        cursor = old.execute(f"SELECT * FROM {table}")
-        names = [column[0] for column in cursor.description]
+        names = [row[1] for row in old.execute(f"PRAGMA table_info({table})")]
     except sqlite3.Error:
         return 0
+    if not names:
+        return 0
     placeholders = ", ".join("?" for _ in names)
-    statement = f"INSERT OR IGNORE INTO {table} ({', '.join(names)}) VALUES ({placeholders})"
+    insert = f"INSERT OR IGNORE INTO {table} ({', '.join(names)}) VALUES ({placeholders})"
+    copied = 0
+    broken = False
     with transaction(fresh):
-        while True:
-            try:
-                batch = cursor.fetchmany(500)
-            except sqlite3.Error:
-                break  # a damaged page: keep what came before it
-            if not batch:
-                break
-            try:
-                fresh.executemany(statement, batch)
-            except sqlite3.Error:
-                continue
-            copied += len(batch)
+        try:
+            cursor = old.execute(f"SELECT {', '.join(names)} FROM {table}")
+            while batch := cursor.fetchmany(500):
+                copied += _insert(fresh, insert, batch)
+        except sqlite3.Error:
+            broken = True
+        if broken and table in ROWID_TABLES:
+            copied = max(copied, _probe(old, fresh, table, names, insert))
     return copied
+
+
+def _probe(old: sqlite3.Connection, fresh: sqlite3.Connection, table: str, names: list[str], insert: str) -> int:
+    copied, misses, rowid = 0, 0, 0
+    select = f"SELECT {', '.join(names)} FROM {table} WHERE rowid = ?"
+    while misses < PROBE_GIVE_UP:
+        rowid += 1
+        try:
+            row = old.execute(select, (rowid,)).fetchone()
+        except sqlite3.Error:
+            row = None
+        if row is None:
+            misses += 1
+            continue
+        misses = 0
+        copied += _insert(fresh, insert, [row])
+    return copied
+
+
+def _insert(fresh: sqlite3.Connection, insert: str, rows: list[Any]) -> int:
+    try:
+        fresh.executemany(insert, rows)
+    except sqlite3.Error:
+        return 0
+    return len(rows)

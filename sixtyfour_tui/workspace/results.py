@@ -151,11 +151,13 @@ def store(db: sqlite3.Connection, strings: StringIds, job: JobRecord, start: int
     stored = max(held, start + len(rows))
     now = time.time()
     expires = now + cursor_ttl if (next_cursor and cursor_ttl) else None
-    db.execute(
-        "UPDATE results SET stored = ?, complete = max(complete, ?), next_cursor = ?, cursor_expires_at = ?, "
-        "total_available = coalesce(?, total_available), updated_at = ? WHERE search_no = ?",
-        (stored, int(complete), next_cursor if not complete else None, expires if not complete else None,
-         total_available, now, search_no))
+    db.execute("UPDATE results SET stored = ?, complete = max(complete, ?), "
+               "total_available = coalesce(?, total_available), updated_at = ? WHERE search_no = ?",
+               (stored, int(complete), total_available, now, search_no))
+    if complete or (next_cursor and start + len(rows) >= held):
+        # The cursor that continues after the last stored row (none once the search is whole).
+        db.execute("UPDATE results SET next_cursor = ?, cursor_expires_at = ? WHERE search_no = ?",
+                   (None if complete else next_cursor, None if complete else expires, search_no))
     return stored
 
 

@@ -110,7 +110,7 @@ class Workspace:
         Raises StorageError when the disk refuses; the caller keeps working in memory.
         """
         try:
-            self._db()
+            self._check(self._db())
         except CorruptWorkspace:
             self._repair()
         if self.legacy_dir is not None:
@@ -120,6 +120,24 @@ class Workspace:
             if imported:
                 self.notices.append(imported)
         return self
+
+    def _check(self, db: sqlite3.Connection) -> None:
+        """Read what every start needs (the jobs, the history) whole; a full integrity check when an
+        earlier run met damage. Damage raises CorruptWorkspace."""
+        marker = self._damage_marker()
+        try:
+            if marker.exists():
+                result = db.execute("PRAGMA quick_check").fetchone()
+                if result is None or result[0] != "ok":
+                    raise sqlite3.DatabaseError(f"database disk image is malformed ({result})")
+            db.execute("SELECT count(*), sum(length(record)) FROM jobs").fetchone()
+            db.execute("SELECT count(*), sum(length(query)) FROM history").fetchone()
+        except sqlite3.DatabaseError as error:
+            raise describe(error, self.path) from None
+        marker.unlink(missing_ok=True)
+
+    def _damage_marker(self) -> Path:
+        return self.path.with_name(self.path.name + ".damaged")
 
     def _db(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
@@ -180,6 +198,12 @@ class Workspace:
         problem = describe(error, self.path)
         if is_corruption(error):
             self._drop_connection()
+            try:  # the next start checks the whole file and repairs it
+                self._damage_marker().touch()
+            except OSError:
+                pass
+            problem = CorruptWorkspace(f"{problem.message} Restart sixtyfour-tui to repair it: the damaged file is "
+                                       "moved aside and what can be read is carried over.")
         return problem
 
     @staticmethod
@@ -313,8 +337,8 @@ class Workspace:
         candidates = self._read(
             f"SELECT job_id, lease_owner, lease_until FROM jobs WHERE {' AND '.join(where)} "
             f"AND status IN {_UNFINISHED_SQL} AND forgotten_at IS NULL", params)
-        wanted = [job_id for job_id, owner, until in candidates
-                  if owner is None or owner == self.owner or (until or 0) < now or not owner_is_alive(owner)]
+        wanted = [job_id for job_id, owner, until in candidates if owner != self.owner
+                  and (owner is None or (until or 0) < now or not owner_is_alive(owner))]
         if not wanted:
             return []
 
