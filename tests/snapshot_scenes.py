@@ -7,9 +7,9 @@ from pathlib import Path
 from sixtyfour_tui.config import Settings
 from sixtyfour_tui.jobs.engine import JobEngine
 from sixtyfour_tui.jobs.records import JobRecord
-from sixtyfour_tui.workspace.store import Workspace
 from sixtyfour_tui.ui.app import SixtyfourApp
 from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
+from sixtyfour_tui.workspace.store import Workspace
 
 NOW = 1_790_000_000.0  # a fixed "now" so elapsed times never change between runs
 SIZE = (140, 40)

@@ -24,9 +24,13 @@ async def test_search_progress_browse_copy_and_export(tmp_path):
         await submit_query(pilot, "VP of Engineering at Series B SaaS startups in New York", "150")
         job = (await wait_until(pilot=pilot, condition=lambda: jobs_of(app), what="job created"))[0]
         assert job.query == "VP of Engineering at Series B SaaS startups in New York" and job.max_results == 150
-        seen_running = await wait_until(pilot=pilot, condition=lambda: app.engine.job(job.job_id).status in ("running", "completed"))
+        seen_running = await wait_until(
+            pilot=pilot, condition=lambda: app.engine.job(job.job_id).status in ("running", "completed")
+        )
         assert seen_running
-        await wait_until(pilot=pilot, condition=lambda: app.engine.job(job.job_id).status == "completed", what="search completed")
+        await wait_until(
+            pilot=pilot, condition=lambda: app.engine.job(job.job_id).status == "completed", what="search completed"
+        )
         final = app.engine.job(job.job_id)
         assert final.iterations >= 3 and final.total_results == 150
         browser = app.query_one(ResultsBrowser)
@@ -41,11 +45,15 @@ async def test_search_progress_browse_copy_and_export(tmp_path):
         header, line = app.copied[-1].splitlines()[:2]
         assert "fullName" in header.split("\t") and row["fullName"] in line.split("\t")
         await pilot.press("G")
-        await wait_until(pilot=pilot, condition=lambda: len(browser.store) == 150, what="second page on reaching the end")
+        await wait_until(
+            pilot=pilot, condition=lambda: len(browser.store) == 150, what="second page on reaching the end"
+        )
         assert "All 150" in browser.title_text
 
         await pilot.press("e")
-        await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "ExportScreen", what="export screen")
+        await wait_until(
+            pilot=pilot, condition=lambda: type(app.screen).__name__ == "ExportScreen", what="export screen"
+        )
         destination = tmp_path / "vp.csv"
         app.screen.query_one("#destination").value = str(destination)
         await pilot.press("ctrl+s")
@@ -66,7 +74,9 @@ async def test_six_searches_five_run_one_waits(tmp_path):
         for n in range(6):
             await submit_query(pilot, f"product designers in Toronto {n}", "10")
         await wait_until(pilot=pilot, condition=lambda: len(jobs_of(app)) == 6)
-        await wait_until(pilot=pilot, condition=lambda: sum(j.status == "running" for j in jobs_of(app)) == 5, what="five running")
+        await wait_until(
+            pilot=pilot, condition=lambda: sum(j.status == "running" for j in jobs_of(app)) == 5, what="five running"
+        )
         waiting = [j for j in jobs_of(app) if j.status == "queued"]
         assert len(waiting) == 1 and waiting[0].query.endswith("5")
         panel = app.query_one(JobsPanel)
@@ -102,7 +112,9 @@ async def test_hostile_text_is_shown_literally(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot=pilot, condition=lambda: app.ready)
         await submit_query(pilot, hostile, "5")
-        await wait_until(pilot=pilot, condition=lambda: jobs_of(app) and jobs_of(app)[0].status in ("completed", "failed"))
+        await wait_until(
+            pilot=pilot, condition=lambda: jobs_of(app) and jobs_of(app)[0].status in ("completed", "failed")
+        )
         text = screen_text(app)
         assert "[bold]x[/]" in text and "[@click=app.quit]q[/]" in text
         assert "\x1b[31m" not in text and "\x07" not in text
@@ -111,7 +123,9 @@ async def test_hostile_text_is_shown_literally(tmp_path):
         browser.store.append([{"fullName": hostile, "title": "[red]boss[/red]", "seniority": "\x1b]0;pwned\x07VP"}])
         browser.table.visible_columns = ["fullName", "title", "seniority"]  # the hostile search itself finds nothing
         browser.table.refresh_rows()
-        text = await wait_until(pilot=pilot, condition=lambda: "boss" in screen_text(app) and screen_text(app), what="row shown")
+        text = await wait_until(
+            pilot=pilot, condition=lambda: "boss" in screen_text(app) and screen_text(app), what="row shown"
+        )
         assert "[red]boss[/red]" in text, text
         assert "pwned" not in text and "\x1b" not in text  # the OSC title sequence is dropped whole
 
@@ -139,7 +153,9 @@ async def test_quitting_with_running_jobs_asks_first_and_they_resume_on_restart(
             await submit_query(pilot, "data scientists in Boston", "20")
             await wait_until(pilot=pilot, condition=lambda: jobs_of(first) and jobs_of(first)[0].status == "running")
             await pilot.press("ctrl+q")
-            await wait_until(pilot=pilot, condition=lambda: type(first.screen).__name__ == "ConfirmScreen", what="confirm")
+            await wait_until(
+                pilot=pilot, condition=lambda: type(first.screen).__name__ == "ConfirmScreen", what="confirm"
+            )
             assert "still running" in screen_text(first)
             await pilot.press("n")
             assert first.is_running
@@ -208,7 +224,9 @@ async def test_palette_shows_queries_with_markup_literally(tmp_path):
         await pilot.press("ctrl+p")
         await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "CommandPalette")
         await pilot.press(*"open results")
-        text = await wait_until(pilot=pilot, condition=lambda: "Open results: VP" in screen_text(app) and screen_text(app))
+        text = await wait_until(
+            pilot=pilot, condition=lambda: "Open results: VP" in screen_text(app) and screen_text(app)
+        )
         assert "[/] of [red]Sales[/red]" in text
         assert app.is_running
 
@@ -220,7 +238,9 @@ async def test_error_text_never_reaches_the_terminal_as_escapes(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot=pilot, condition=lambda: app.ready)
         app.push_screen(ErrorScreen("Search \x1b[31mfailed", "boom \x1b]2;PWNED\x07 [bold]x[/]\nline two"))
-        await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "ErrorScreen" and app.screen.query("TextArea"))
+        await wait_until(
+            pilot=pilot, condition=lambda: type(app.screen).__name__ == "ErrorScreen" and app.screen.query("TextArea")
+        )
         shown = app.screen.query_one("TextArea").text
         assert "\x1b" not in shown and "PWNED" not in shown
         assert "[bold]x[/]" in shown and "line two" in shown
@@ -232,8 +252,10 @@ async def test_x_cancels_a_queued_job_and_removes_a_finished_one(tmp_path):
         await wait_until(pilot=pilot, condition=lambda: app.ready)
         for n in range(6):
             await submit_query(pilot, f"sales managers in Denver {n}", "5")
-        await wait_until(pilot=pilot, condition=lambda: len(jobs_of(app)) == 6
-                         and sum(j.status == "running" for j in jobs_of(app)) == 5)
+        await wait_until(
+            pilot=pilot,
+            condition=lambda: len(jobs_of(app)) == 6 and sum(j.status == "running" for j in jobs_of(app)) == 5,
+        )
         panel = app.query_one(JobsPanel)
         panel.focus()
         await pilot.press("G", "x")  # the sixth, still in the local queue

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import msgspec
-
 from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static

@@ -273,7 +273,8 @@ async def test_a_paging_error_is_shown_and_the_app_keeps_running(client, workspa
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
         browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=lambda: any(isinstance(e, ResultsFailed) for e in app.events) and not browser.is_loading)
+        await wait_until(lambda: any(isinstance(e, ResultsFailed) for e in app.events) and not browser.is_loading,
+                         pilot=pilot)
         assert "Could not load more results" in browser.status_text
         assert "not found" in browser.status_text
         assert browser.query_one("#results-status").has_class("-error")
@@ -283,8 +284,13 @@ async def test_a_paging_error_is_shown_and_the_app_keeps_running(client, workspa
 
 async def test_hostile_strings_render_literally(client, workspace):
     app = BrowserApp()
-    hostile = {"publicId": "x1", "fullName": "[bold]x[/]", "title": "[@click=app.quit]",
-               "seniority": "\x1b[31mred", "linkedinUrl": "javascript:alert(1)"}
+    hostile = {
+        "publicId": "x1",
+        "fullName": "[bold]x[/]",
+        "title": "[@click=app.quit]",
+        "seniority": "\x1b[31mred",
+        "linkedinUrl": "javascript:alert(1)",
+    }
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
         browser.store.append([hostile])

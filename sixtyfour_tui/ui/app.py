@@ -388,9 +388,7 @@ class SixtyfourApp(App):
         def saved(settings) -> None:
             if settings is None:
                 return
-            from sixtyfour_tui.config import replace
-
-            from sixtyfour_tui.config import apply_env_overrides
+            from sixtyfour_tui.config import apply_env_overrides, replace
 
             effective = apply_env_overrides(settings)
             current = self.settings or Settings()
