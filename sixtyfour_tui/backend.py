@@ -1,19 +1,37 @@
-"""Which API the app talks to: the real one (key from settings) or the embedded sandbox."""
+"""Which API the app talks to: the real one (key from settings) or the embedded sandbox.
+
+The embedded sandbox runs as its own process (`sandbox/child.py`), spawned the moment the app
+launches so that it loads on the other core while the UI draws. It exits with the app, however the
+app ends: its stdin is a pipe only the app holds.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from sixtyfour_tui.config import Settings
+
+if TYPE_CHECKING:
+    from sixtyfour_tui.api.client import SixtyfourClient
+    from sixtyfour_tui.sandbox.process import SandboxProcess
 
 SANDBOX_BACKEND = "sandbox"
 EMBEDDED_SPEED_VARIABLE = "SIXTYFOUR_SANDBOX_SPEED"
 EMBEDDED_SPEED = 5.0  # a demo search takes a few seconds instead of half a minute
+READY_TIMEOUT = 30.0
 
 
 class NoApiKey(Exception):
     """No key in the config file or SIXTYFOUR_API_KEY, and the sandbox was not asked for."""
+
+
+class SandboxHandle(Protocol):
+    """A running sandbox the backend may stop: the child process, or (in tests) a server thread."""
+
+    def stop(self) -> object: ...
 
 
 @dataclass
@@ -23,17 +41,17 @@ class Backend:
     label: str  # shown on screen: "Sandbox (local)" or the API host
     workspace_key: str  # jobs are kept per backend so sandbox and real jobs never mix
     poll_interval: float
-    server: object | None = None  # the embedded SandboxServer, when there is one
+    server: SandboxHandle | None = None  # the embedded sandbox, when there is one
     close_with_app: bool = True  # tests share one sandbox between two app runs
 
     @property
     def is_sandbox(self) -> bool:
-        return self.server is not None
+        return self.workspace_key == SANDBOX_BACKEND
 
-    def client(self, **options):
+    def client(self, **options: object) -> SixtyfourClient:
         from sixtyfour_tui.api.client import SixtyfourClient
 
-        return SixtyfourClient(self.api_key, self.base_url, **options)
+        return SixtyfourClient(self.api_key, self.base_url, **options)  # type: ignore[arg-type]
 
     def close(self) -> None:
         if self.server is not None:
@@ -41,27 +59,29 @@ class Backend:
             self.server = None
 
 
-def start_sandbox_backend(settings: Settings, *, speed: float | None = None) -> Backend:
-    from sixtyfour_tui.sandbox.config import SandboxConfig
-    from sixtyfour_tui.sandbox.server import SandboxServer
-
-    if speed is None:
-        speed = embedded_speed(os.environ)
+def spawn_sandbox(env: Mapping[str, str] = os.environ) -> SandboxProcess:
+    """Start the embedded sandbox process now (it answers once `wait_ready` returns)."""
     from sixtyfour_tui.locations import state_dir
+    from sixtyfour_tui.sandbox.process import SandboxProcess
 
-    state_file = state_dir() / "sandbox-tasks.json"
-    server = SandboxServer(SandboxConfig(speed=speed, state_file=state_file)).start()
+    return SandboxProcess(speed=embedded_speed(env), state_file=state_dir() / "sandbox-tasks.json").start()
+
+
+def sandbox_backend(settings: Settings, process: SandboxProcess | None = None) -> Backend:
+    """The embedded sandbox as a backend; waits (bounded) for its process to listen."""
+    process = process or spawn_sandbox()
+    base_url, api_key = process.wait_ready(timeout=READY_TIMEOUT)
     return Backend(
-        base_url=server.base_url,
-        api_key=server.api_key,
+        base_url=base_url,
+        api_key=api_key,
         label="Sandbox (local)",
         workspace_key=SANDBOX_BACKEND,
         poll_interval=settings.effective_poll_interval(is_sandbox=True),
-        server=server,
+        server=process,
     )
 
 
-def embedded_speed(env) -> float:
+def embedded_speed(env: Mapping[str, str]) -> float:
     """The embedded sandbox's clock speed; a bad SIXTYFOUR_SANDBOX_SPEED is a clear error."""
     text = env.get(EMBEDDED_SPEED_VARIABLE)
     if text is None or not text.strip():

@@ -120,7 +120,19 @@ def run_tui(args: argparse.Namespace) -> int:
     return launch(sandbox=args.sandbox, debug=args.debug)
 
 
+def _wants_embedded_sandbox(argv: list[str]) -> bool:
+    """`sixtyfour-tui --sandbox` with no command: the TUI on the sandbox."""
+    return argv == ["--sandbox"] or sorted(argv) == ["--debug", "--sandbox"]
+
+
 def main(argv: list[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else argv
+    if _wants_embedded_sandbox(given):
+        # The sandbox process starts before anything else is imported: it loads on the other core
+        # while this one draws the first frame.
+        from sixtyfour_tui.ui.launch import launch
+
+        return launch(sandbox=True, debug="--debug" in given)
     args = build_parser().parse_args(argv)
     if args.command == "sandbox":
         return run_sandbox(args)

@@ -42,6 +42,15 @@ async def finished_search(engine: JobEngine, query: str = "engineers in Seattle"
 
 
 def start_requests(server) -> int:
-    """Deep-search starts the server received: repeats of a search_id count too (the sandbox
-    would answer them with the same task, so counting task ids could not catch a duplicate)."""
-    return int(server.state.request_log.count("/search/start-deep-search"))
+    """Deep-search starts the server accepted: repeats of a search_id count too (the sandbox
+    would answer them with the same task, so counting task ids could not catch a duplicate).
+    Starts refused with 429 (all five slots busy) started nothing and are not counted."""
+    return sum(1 for entry in server.state.request_log.entries("/search/start-deep-search", "POST")
+               if entry.status == 200)
+
+
+def started_search_ids(server) -> list[str]:
+    """The search_id of every accepted start, repeats included."""
+    return [entry.body.get("search_id") for entry in server.state.request_log.entries("/search/start-deep-search",
+                                                                                      "POST")
+            if entry.status == 200 and isinstance(entry.body, dict)]

@@ -147,12 +147,12 @@ class Session:
     """Backend + client + workspace + engine for one command that talks to the API; closed on exit."""
 
     def __init__(self, sandbox: bool, *, watch: bool = True) -> None:
-        from sixtyfour_tui.backend import real_backend, start_sandbox_backend
+        from sixtyfour_tui.backend import real_backend, sandbox_backend
         from sixtyfour_tui.config import load_settings
         from sixtyfour_tui.logs import redact_in_logs
 
         self.settings = load_settings()
-        self.backend = start_sandbox_backend(self.settings) if sandbox else real_backend(self.settings)
+        self.backend = sandbox_backend(self.settings) if sandbox else real_backend(self.settings)
         redact_in_logs(self.backend.api_key)
         self.watch = watch
 

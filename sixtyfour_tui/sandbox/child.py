@@ -3,7 +3,8 @@
 Why a process: the sandbox is a real server; in its own process it runs on the other core and
 never competes with the UI for the GIL. The contract with the parent (see `process.SandboxProcess`):
 
-- As soon as it listens on a free loopback port it prints ONE JSON line on stdout,
+- As soon as it listens on a free loopback port (before it imports the web framework; requests
+  wait in the socket's backlog meanwhile) it prints ONE JSON line on stdout,
   `{"base_url", "storage_base_url", "api_key", "pid"}`, and nothing else after it. Earlier tasks are
   restored and the data set is built in a background thread; API requests wait for that.
 - It exits when its stdin reaches end of file (the parent closed it, exited or was killed, even with
@@ -50,40 +51,40 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    from sixtyfour_tui.sandbox.config import DEMO_API_KEY, KEY_VARIABLE, SandboxConfig
-    from sixtyfour_tui.sandbox.server import SandboxServer
+    from sixtyfour_tui.sandbox.config import DEMO_API_KEY, KEY_VARIABLE
+    from sixtyfour_tui.sandbox.sockets import base_url, bind
 
     key = args.api_key or os.environ.get(KEY_VARIABLE) or DEMO_API_KEY
-    config = SandboxConfig(api_keys=(key,), speed=args.speed, url_ttl=args.url_ttl, cursor_ttl=args.cursor_ttl,
-                           state_file=args.state)
     try:
-        server = SandboxServer(config, host=args.host, port=args.port, background_load=True)
+        listening = bind(args.host, args.port)
     except OSError as error:
         print(f"sandbox child: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
         return 1
+    # Listening already: connections wait in the kernel's backlog until the server below takes them,
+    # so the parent can count us as reachable while we import the web framework.
+    url = base_url(listening)
+    sys.stdout.write(json.dumps({"base_url": url, "storage_base_url": url, "api_key": key, "pid": os.getpid()})
+                     + "\n")
+    sys.stdout.flush()
+    from sixtyfour_tui.sandbox.config import SandboxConfig
+    from sixtyfour_tui.sandbox.server import SandboxServer
+
+    config = SandboxConfig(api_keys=(key,), speed=args.speed, url_ttl=args.url_ttl, cursor_ttl=args.cursor_ttl,
+                           state_file=args.state)
+    server = SandboxServer(config, background_load=True, listening=listening)
     # uvicorn re-raises a signal it caught once it has shut down; these handlers make that a clean exit.
     signal.signal(signal.SIGTERM, lambda *_: None)
     signal.signal(signal.SIGINT, lambda *_: None)
     try:
-        return asyncio.run(_serve(server, key, watch_stdin=not args.ignore_stdin))
+        return asyncio.run(_serve(server, watch_stdin=not args.ignore_stdin))
     finally:
         server.state.storage.close()
 
 
-async def _serve(server: SandboxServer, key: str, *, watch_stdin: bool) -> int:
-    serving = asyncio.ensure_future(server.serve())
-    while not server.started:
-        if serving.done():
-            await serving
-            return 1
-        await asyncio.sleep(0.002)
-    ready = {"base_url": server.base_url, "storage_base_url": server.storage_base_url, "api_key": key,
-             "pid": os.getpid()}
-    sys.stdout.write(json.dumps(ready) + "\n")
-    sys.stdout.flush()
+async def _serve(server: SandboxServer, *, watch_stdin: bool) -> int:
     if watch_stdin:
         _exit_on_stdin_eof(asyncio.get_running_loop(), server.request_exit)
-    await serving
+    await server.serve()
     return 0
 
 

@@ -22,6 +22,15 @@ class SimClock:
         if behind > 0:
             self._wall_start += behind
 
+    def set_speed(self, speed: float) -> None:
+        """Run faster or slower from now on, without a jump in simulated time (tests use this to
+        let a search run slowly until it is interrupted, then finish it quickly)."""
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self._wall_start = self.now()
+        self._real_start = time.monotonic()
+        self.speed = speed
+
     def now(self) -> float:
         """Simulated seconds since the epoch."""
         return self._wall_start + (time.monotonic() - self._real_start) * self.speed

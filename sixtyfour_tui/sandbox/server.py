@@ -11,17 +11,8 @@ import uvicorn
 
 from sixtyfour_tui.sandbox.app import build_app
 from sixtyfour_tui.sandbox.config import SandboxConfig
+from sixtyfour_tui.sandbox.sockets import base_url, bind
 from sixtyfour_tui.sandbox.state import SandboxState
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    # Naming TCP lets asyncio switch off Nagle (TCP_NODELAY); without it small replies wait ~40 ms.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(128)
-    sock.setblocking(False)
-    return sock
 
 
 class SandboxServer:
@@ -32,19 +23,18 @@ class SandboxServer:
     """
 
     def __init__(self, config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0,
-                 *, background_load: bool = False) -> None:
+                 *, background_load: bool = False, listening: socket.socket | None = None) -> None:
+        """`listening` is a socket bound already (the child process announces it before importing us)."""
         self.config = config or SandboxConfig()
         self.background_load = background_load
         self.state = SandboxState(self.config)
-        self._sockets = [_bind(host, port)]
+        self._sockets = [listening if listening is not None else bind(host, port)]
         if self.config.storage_host:
-            self._sockets.append(_bind(self.config.storage_host, 0))
-        api_host, api_port = self._sockets[0].getsockname()[:2]
-        self.base_url = f"http://{api_host}:{api_port}"
+            self._sockets.append(bind(self.config.storage_host, 0))
+        self.base_url = base_url(self._sockets[0])
         self.storage_base_url = self.base_url
         if self.config.storage_host:
-            storage_host, storage_port = self._sockets[1].getsockname()[:2]
-            self.storage_base_url = f"http://{storage_host}:{storage_port}"
+            self.storage_base_url = base_url(self._sockets[1])
             self.state.storage_base_url = self.storage_base_url
         self.app = build_app(state=self.state)
         self._server = uvicorn.Server(

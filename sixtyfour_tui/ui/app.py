@@ -52,9 +52,10 @@ class SixtyfourApp(App):
     ]
 
     def __init__(self, *, sandbox: bool = False, settings: Settings | None = None, backend=None,
-                 workspace_path: Path | None = None) -> None:
+                 workspace_path: Path | None = None, sandbox_process=None) -> None:
         super().__init__()
         self.want_sandbox = sandbox
+        self.sandbox_process = sandbox_process  # spawned by launch() before the first frame
         self.settings = settings
         self.backend = backend  # a ready Backend (tests pass one); else one is started after mount
         self.workspace_path = workspace_path
@@ -131,14 +132,13 @@ class SixtyfourApp(App):
     @work(thread=True, group="backend", exit_on_error=False)
     def _start_backend(self, sandbox: bool) -> None:
         """Off the UI thread: the backend (the sandbox's start) and the workspace's first open."""
-        from sixtyfour_tui.backend import NoApiKey, real_backend, start_sandbox_backend
+        from sixtyfour_tui.backend import NoApiKey, real_backend, sandbox_backend
 
         backend = self.backend
         if backend is None:
             try:
-                backend = start_sandbox_backend(self.settings) if sandbox else real_backend(self.settings)
-                if backend.server is not None:
-                    backend.server.warm_up()
+                backend = (sandbox_backend(self.settings, self.sandbox_process) if sandbox
+                           else real_backend(self.settings))
             except (NoApiKey, OSError, RuntimeError, ValueError) as problem:
                 self.post_message(BackendFailed(str(problem)))
                 return
