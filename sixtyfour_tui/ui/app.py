@@ -366,12 +366,16 @@ class SixtyfourApp(App):
         from sixtyfour_tui.ui.screens.history_screen import HistoryScreen
         from sixtyfour_tui.workspace.database import StorageError
 
-        await asyncio.to_thread(self.engine.writer.flush)  # what was just typed is in the list too
+        writer = self.engine.writer
+        await asyncio.to_thread(writer.flush)  # what was just typed is in the list too
         try:
-            entries = await asyncio.to_thread(self.workspace.history)
+            stored = await asyncio.to_thread(self.workspace.history)
         except StorageError as problem:
             self.notify(f"{problem.message} The query history cannot be shown.", severity="error", markup=False)
             return
+        pending = writer.pending_history()  # not saved yet (the disk refused): still yours
+        seen = {entry.identity for entry in pending}
+        entries = pending + [entry for entry in stored if entry.identity not in seen]
 
         def picked(entry) -> None:
             if entry is not None:

@@ -48,6 +48,11 @@ class JobWriter:
         with self._wake:
             return len(self._jobs) + len(self._history)
 
+    def pending_history(self) -> list[HistoryEntry]:
+        """Entries not on disk yet (the disk refused them), newest first."""
+        with self._wake:
+            return sorted(self._history, key=lambda entry: entry.used_at, reverse=True)
+
     def save(self, record: JobRecord) -> None:
         with self._wake:
             self._jobs[record.job_id] = record
