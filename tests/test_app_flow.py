@@ -275,3 +275,29 @@ async def test_x_cancels_a_queued_job_and_removes_a_finished_one(tmp_path):
     workspace = open_workspace(tmp_path)  # what the next start (or another window) would read
     assert "sales managers in Denver 5" not in [job.query for job in workspace.recent_jobs("sandbox")]
     assert len(workspace.recent_jobs("sandbox")) == 5
+
+
+async def test_fast_typing_submits_exactly_the_text_in_the_box_each_time(tmp_path):
+    """Keys arrive as a terminal sends them, with no pause for the app between them."""
+    from textual import events
+
+    queries = [f"software engineers in city {n}" for n in range(12)]
+    app = build_app(tmp_path, speed=1.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(lambda: app.ready, pilot=pilot)
+        app.query_one("#query").focus()
+        for query in queries:
+            for char in query:
+                app.post_message(events.Key("space" if char == " " else char, char))
+            app.post_message(events.Key("ctrl+s", None))
+        await wait_until(lambda: len(jobs_of(app)) == len(queries), pilot=pilot, what="one job per query")
+        assert sorted(job.query for job in jobs_of(app)) == sorted(queries)
+        assert app.query_one("#query").text == ""
+
+
+def test_the_quit_question_counts_running_and_queued_searches():
+    from sixtyfour_tui.ui.app import quit_question
+
+    assert quit_question(0, 1).startswith("1 is waiting in the queue")
+    assert quit_question(2, 3).startswith("2 searches are still running and 3 are waiting in the queue")
+    assert quit_question(1, 0).startswith("1 search is still running.")

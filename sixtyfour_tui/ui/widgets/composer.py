@@ -10,7 +10,9 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-MAX_RESULTS_LIMIT = 10_000
+from sixtyfour_tui.rules import MAX_RESULTS_LIMIT, RuleError, check_query, parse_max_results
+from sixtyfour_tui.ui.validators import Rule
+
 DEFAULT_MAX_RESULTS = 500
 PLACEHOLDER = "Describe who you are looking for, e.g. VP of Engineering at Series B SaaS startups in New York"
 
@@ -21,12 +23,11 @@ class QueryInput(TextArea):
     HELP_TITLE = "Query field"
 
     BINDINGS = [
-        Binding("ctrl+enter", "submit", "Search", show=False, id="composer.submit_enter"),
+        Binding("ctrl+enter", "submit", "Search", show=False, priority=True, id="composer.submit_enter"),
     ]
 
     def action_submit(self) -> None:
-        composer = self.query_ancestor(Composer)
-        composer.submit()
+        self.query_ancestor(Composer).action_submit()
 
 
 class Composer(Vertical):
@@ -34,8 +35,9 @@ class Composer(Vertical):
 
     HELP_TITLE = "New search"
     BINDINGS = [
-        # Not a priority binding: keys typed just before ctrl+s must reach the text first.
-        Binding("ctrl+s", "submit", "Search", id="composer.submit"),
+        # A priority binding runs when the key arrives, in order with the keys around it; the submit
+        # itself is queued behind the keys already sent to the text (see `action_submit`).
+        Binding("ctrl+s", "submit", "Search", priority=True, id="composer.submit"),
         Binding("ctrl+t", "toggle_mode", "People/Company", id="composer.toggle_mode"),
     ]
 
@@ -54,7 +56,8 @@ class Composer(Vertical):
                          id="mode", compact=True)
             yield Label("Max", id="max-label")
             yield Input(str(DEFAULT_MAX_RESULTS), id="max-results", type="integer", compact=True,
-                        max_length=6, tooltip=f"1 to {MAX_RESULTS_LIMIT:,}")
+                        max_length=6, tooltip=f"1 to {MAX_RESULTS_LIMIT:,}", validators=[Rule(parse_max_results)],
+                        validate_on=["submitted"])
             yield Button("Search", id="submit", variant="primary", compact=True)
         yield Static("", id="composer-message", markup=False)
 
@@ -66,10 +69,15 @@ class Composer(Vertical):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "submit":
             event.stop()
-            self.submit()
+            self.action_submit()
 
     def action_submit(self) -> None:
-        self.submit()
+        """Submit exactly what is in the box once every key typed before this one is in it.
+
+        Keys reach the text field through its own message queue, and a key typed before ctrl+s
+        may still be waiting there: the submit waits in the same queue, behind it and ahead of
+        any key typed after, so a fast typist's next query never joins this one."""
+        self.query_one("#query", QueryInput).call_later(self.submit)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self._clear_message()
@@ -112,16 +120,10 @@ class Composer(Vertical):
 
 
 def validate(query: str, max_results_text: str) -> tuple[str | None, int]:
-    """A message for the first problem found (or None) and the parsed max results."""
-    if not query.strip():
-        return "Write a query first: describe the people or companies you want.", 0
-    text = max_results_text.strip().replace(",", "").replace("_", "")
-    if not text:
-        return f"Max results is empty: enter a number from 1 to {MAX_RESULTS_LIMIT:,}.", 0
+    """A message for the first problem found (or None) and the parsed max results — by the same
+    rules as the headless `search` flags (`sixtyfour_tui.rules`)."""
     try:
-        value = int(text)
-    except ValueError:
-        return f"Max results must be a whole number, not {max_results_text.strip()!r}.", 0
-    if not 1 <= value <= MAX_RESULTS_LIMIT:
-        return f"Max results must be between 1 and {MAX_RESULTS_LIMIT:,} (got {value:,}).", 0
-    return None, value
+        check_query(query)
+        return None, parse_max_results(max_results_text)
+    except RuleError as problem:
+        return str(problem), 0
