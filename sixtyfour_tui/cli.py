@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_headless_commands(commands) -> None:
+def _add_headless_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from sixtyfour_tui.commands import add_commands
 
     add_commands(commands)
@@ -120,19 +120,17 @@ def run_tui(args: argparse.Namespace) -> int:
     return launch(sandbox=args.sandbox, debug=args.debug)
 
 
-def _wants_embedded_sandbox(argv: list[str]) -> bool:
-    """`sixtyfour-tui --sandbox` with no command: the TUI on the sandbox."""
-    return argv == ["--sandbox"] or sorted(argv) == ["--debug", "--sandbox"]
+TUI_FLAGS = ("--sandbox", "--debug")
 
 
 def main(argv: list[str] | None = None) -> int:
     given = sys.argv[1:] if argv is None else argv
-    if _wants_embedded_sandbox(given):
-        # The sandbox process starts before anything else is imported: it loads on the other core
-        # while this one draws the first frame.
+    if all(arg in TUI_FLAGS for arg in given):
+        # The TUI, without building the commands' parsers; with --sandbox its process is spawned
+        # before anything else is imported, so it loads on the other core during the first frame.
         from sixtyfour_tui.ui.launch import launch
 
-        return launch(sandbox=True, debug="--debug" in given)
+        return launch(sandbox="--sandbox" in given, debug="--debug" in given)
     args = build_parser().parse_args(argv)
     if args.command == "sandbox":
         return run_sandbox(args)

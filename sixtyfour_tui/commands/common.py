@@ -14,7 +14,7 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +76,7 @@ def add_timeout(parser: argparse.ArgumentParser) -> None:
                         help=f"give up after this long, exit 4 (default {DEFAULT_TIMEOUT / 60:g} minutes)")
 
 
-def run(command: Callable[[argparse.Namespace], Awaitable[int]], args: argparse.Namespace) -> int:
+def run(command: Callable[[argparse.Namespace], Coroutine[Any, Any, int]], args: argparse.Namespace) -> int:
     """Run a command to its exit code; every failure becomes a message, never a traceback."""
     from sixtyfour_tui.api.errors import (
         ApiError,

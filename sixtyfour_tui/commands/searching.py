@@ -188,7 +188,7 @@ async def find_search(session: Session, key: str) -> JobRecord:
     if not matches:
         raise CommandFailed(f"no search {key!r} in the workspace for {session.backend.label} "
                             "(see `sixtyfour-tui jobs`)", EXIT_CONFIG)
-    job = matches[0]
+    job: JobRecord = matches[0]
     session.engine.remember(job)
     return job
 

@@ -7,7 +7,7 @@ import csv
 import io
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sixtyfour_tui.commands.common import (
     EXIT_CONFIG,
@@ -21,6 +21,9 @@ from sixtyfour_tui.commands.common import (
 )
 from sixtyfour_tui.jobs.records import JobRecord
 from sixtyfour_tui.sanitize import clean_text
+
+if TYPE_CHECKING:
+    from sixtyfour_tui.workspace.store import Workspace
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -99,7 +102,7 @@ def _alive(change: Any) -> bool:
     return change.owner is not None and (change.lease_until or 0) >= time.time() and owner_is_alive(change.owner)
 
 
-def find_job(workspace: Any, key: str) -> JobRecord:
+def find_job(workspace: Workspace, key: str) -> JobRecord:
     """The one search `key` names, on whichever backend it ran; exit 2 when none or several."""
     matches = workspace.find_jobs(key, backend=None)
     exact = [job for job in matches if key in (job.job_id, job.search_id)]

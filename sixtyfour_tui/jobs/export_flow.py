@@ -18,6 +18,7 @@ from typing import Any
 import msgspec
 
 from sixtyfour_tui.api.errors import ApiError, ConflictError
+from sixtyfour_tui.api.models import TaskStatus
 from sixtyfour_tui.entities import entity_id
 from sixtyfour_tui.jobs.engine import JobEngine, error_kind
 from sixtyfour_tui.jobs.polling import TaskLost, poll_until_done
@@ -100,16 +101,16 @@ class Exporter:
                                                           MAX_EXPORT_ROWS))
             task_id = started.task_id
         except ConflictError as conflict:
-            task_id = conflict.task_id or self._known_running_export(search.search_id, record.job_id)
-            if task_id is None:
+            running = conflict.task_id or self._known_running_export(search.search_id, record.job_id)
+            if running is None:
                 raise ExportError("An export of this search is already running; try again when it ends.") from conflict
+            task_id = running
         self._stage(record.job_id, ExportStage.WAITING, "Waiting for the export", task_id=task_id)
-        final = await poll_until_done(
-            lambda: client.task_status(task_id),
-            lambda status: self._stage(record.job_id, ExportStage.WAITING,
-                                       status.progress_message or status.status),
-            min(self.engine.poll_interval, 2.0),
-        )
+        def progressed(status: TaskStatus) -> None:
+            self._stage(record.job_id, ExportStage.WAITING, status.progress_message or status.status)
+
+        final = await poll_until_done(lambda: client.task_status(task_id), progressed,
+                                      min(self.engine.poll_interval, 2.0))
         if not final.is_completed or not final.resource_handle_id:
             raise ExportError(final.error or f"The export ended as {final.status}.")
         return final.resource_handle_id, final.exported_count
