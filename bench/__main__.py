@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bench.common import REPO, Row
 
-BENCHMARKS = ("ttff", "table", "download", "idle", "sandbox_latency")
+BENCHMARKS = ("ttff", "table", "download", "idle", "sandbox_latency", "workspace")
 COLUMNS = (("figure", "figure"), ("value", "measured"), ("baseline", "baseline"), ("ratio", "ratio"),
            ("target", "target"), ("status", "result"), ("note", "how / note"))
 
