@@ -107,7 +107,7 @@ async def keypress_costs(root: Path, busy: bool, samples: int) -> dict[str, list
             timings["down"].append(await press(key, key))
         app.query_one("#query").focus()
         await pilot.pause()
-        for n in range(samples):
+        for _ in range(samples):
             timings["type"].append(await press("a", "a"))
     server.stop()
     return timings
