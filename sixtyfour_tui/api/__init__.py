@@ -12,26 +12,30 @@ from .errors import (
     ApiError,
     BadRequestError,
     ConflictError,
+    DeadlineExceededError,
+    DownloadStalledError,
     ForbiddenError,
     NetworkError,
     NotFoundError,
     PaymentRequiredError,
     RateLimitedError,
+    RedirectError,
+    ResponseTooLargeError,
     ServerError,
+    TruncatedDownloadError,
     UnauthorizedError,
     UnexpectedResponseError,
     ValidationError,
     error_from_response,
 )
 from .models import DownloadLink, DownloadResult, IterationInfo, QueryPage, StartedTask, TaskStatus
-from .retry import RetryPolicy
+from .retry import RetryNotice, RetryPolicy
 from .rows import flatten_row, sanitize_text
 
 if TYPE_CHECKING:
     from .client import SixtyfourClient
-    from .download import TruncatedDownloadError
 
-_LAZY = {"SixtyfourClient": ".client", "TruncatedDownloadError": ".download"}
+_LAZY = {"SixtyfourClient": ".client"}
 
 
 def __getattr__(name: str) -> Any:
@@ -46,8 +50,10 @@ __all__ = [
     "ApiError",
     "BadRequestError",
     "ConflictError",
+    "DeadlineExceededError",
     "DownloadLink",
     "DownloadResult",
+    "DownloadStalledError",
     "ForbiddenError",
     "IterationInfo",
     "NetworkError",
@@ -55,6 +61,9 @@ __all__ = [
     "PaymentRequiredError",
     "QueryPage",
     "RateLimitedError",
+    "RedirectError",
+    "ResponseTooLargeError",
+    "RetryNotice",
     "RetryPolicy",
     "ServerError",
     "SixtyfourClient",
