@@ -21,7 +21,7 @@ class Backend:
     base_url: str
     api_key: str = field(repr=False)
     label: str  # shown on screen: "Sandbox (local)" or the API host
-    ledger_name: str  # jobs are kept per backend so sandbox and real jobs never mix
+    workspace_key: str  # jobs are kept per backend so sandbox and real jobs never mix
     poll_interval: float
     server: object | None = None  # the embedded SandboxServer, when there is one
     close_with_app: bool = True  # tests share one sandbox between two app runs
@@ -55,7 +55,7 @@ def start_sandbox_backend(settings: Settings, *, speed: float | None = None) -> 
         base_url=server.base_url,
         api_key=server.api_key,
         label="Sandbox (local)",
-        ledger_name=SANDBOX_BACKEND,
+        workspace_key=SANDBOX_BACKEND,
         poll_interval=settings.effective_poll_interval(is_sandbox=True),
         server=server,
     )
@@ -86,6 +86,6 @@ def real_backend(settings: Settings) -> Backend:
         base_url=settings.base_url,
         api_key=settings.api_key,
         label=host,
-        ledger_name=settings.base_url,
+        workspace_key=settings.base_url,
         poll_interval=settings.effective_poll_interval(is_sandbox=False),
     )

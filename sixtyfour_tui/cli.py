@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from sixtyfour_tui import __version__
 
@@ -21,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"sixtyfour-tui {__version__}")
     parser.add_argument("--sandbox", action="store_true", help="use the embedded local sandbox API")
+    parser.add_argument("--debug", action="store_true", help="write more detail to the log file")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sandbox = commands.add_parser("sandbox", help="serve the local sandbox API in the foreground")
@@ -40,15 +42,17 @@ def build_parser() -> argparse.ArgumentParser:
                          help="fault: the first N downloads lose their connection half-way")
     sandbox.add_argument("--truncate-downloads", type=int, default=0, metavar="N",
                          help="fault: the next N downloads end early")
+    sandbox.add_argument("--state", type=Path, metavar="FILE",
+                         help="keep tasks and exclusion lists in FILE across restarts "
+                              "(default: sandbox-server-tasks.json in the XDG state folder)")
+    sandbox.add_argument("--no-state", action="store_true", help="forget everything when stopped")
     _add_headless_commands(commands)
     return parser
 
 
 def _add_headless_commands(commands) -> None:
-    try:
-        from sixtyfour_tui.headless import add_commands
-    except ImportError:
-        return
+    from sixtyfour_tui.commands import add_commands
+
     add_commands(commands)
 
 
@@ -70,12 +74,14 @@ def run_sandbox(args: argparse.Namespace) -> int:
         drop_downloads=args.drop_downloads,
         truncate_downloads=args.truncate_downloads,
     )
+    state_file = None if args.no_state else args.state or _default_sandbox_state_file()
     config = SandboxConfig(
         api_keys=tuple(args.api_keys or [DEMO_API_KEY]),
         speed=args.speed,
         url_ttl=args.url_ttl,
         cursor_ttl=args.cursor_ttl,
         faults=faults,
+        state_file=state_file,
     )
     try:
         server = SandboxServer(config, host=args.host, port=args.port)
@@ -85,6 +91,7 @@ def run_sandbox(args: argparse.Namespace) -> int:
     server.warm_up()
     print(f"Sixtyfour sandbox listening on {server.base_url}", flush=True)
     print(f"  API key:  {config.api_keys[0]}", flush=True)
+    print(f"  state:    {state_file or 'not kept (--no-state)'}", flush=True)
     print(f"  try:      export SIXTYFOUR_API_ENDPOINT={server.base_url} SIXTYFOUR_API_KEY={config.api_keys[0]}")
     print("  stop:     ctrl+c", flush=True)
     try:
@@ -97,13 +104,20 @@ def run_sandbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _default_sandbox_state_file() -> Path:
+    """Apart from the embedded sandbox's file, so the two never overwrite each other's tasks."""
+    from sixtyfour_tui.locations import state_dir
+
+    return state_dir() / "sandbox-server-tasks.json"
+
+
 def run_tui(args: argparse.Namespace) -> int:
     try:
         from sixtyfour_tui.ui.launch import launch
     except ImportError:
         print("The TUI is not available in this build; try `sixtyfour-tui sandbox`.", file=sys.stderr)
         return 1
-    return launch(sandbox=args.sandbox)
+    return launch(sandbox=args.sandbox, debug=args.debug)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_sandbox(args)
     if args.command is None:
         return run_tui(args)
-    return args.handler(args)
+    handler = args.handler
+    return int(handler(args))
 
 
 if __name__ == "__main__":

@@ -1,32 +1,49 @@
 """User settings: a small TOML file, overridden by the environment Sixtyfour's own tools use.
 
-The file is flat::
-
     api_key = "sk-..."
     base_url = "https://api.sixtyfour.ai"
     poll_interval = 10        # seconds; omit for the default
     download_dir = "~/Downloads"
+    theme = "textual-dark"
 
-Unknown keys are ignored so a file written by a newer version still loads. The file
-holds a secret, so it is written owner-only (0600) in an owner-only directory.
+    [ui]                      # remembered by the app between runs
+    zoomed = false
+    last_max_results = 500
+    last_job_id = "..."
+    [ui.columns]
+    people = ["fullName", "title", ...]
+
+    [keymap]                  # remap any action by its binding id (see the README)
+    "results.copy_tsv" = "ctrl+y"
+
+The schema is the `Settings` Struct (msgspec) with the rules of `rules.py`; an error names the
+file, the line and the setting. Unknown keys are ignored so a file written by a newer version
+still loads. The file holds a secret, so it is written owner-only (0600) in an owner-only folder.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
+import msgspec
 import tomli_w
 
 from sixtyfour_tui import locations
 from sixtyfour_tui.atomic import PRIVATE_FILE_MODE, write_atomic
+from sixtyfour_tui.rules import (
+    POLL_FLOOR_API,
+    POLL_FLOOR_SANDBOX,
+    RuleError,
+    check_api_key,
+    check_base_url,
+    check_poll_interval,
+)
 
 DEFAULT_BASE_URL = "https://api.sixtyfour.ai"
 # The API docs advise polling every 10-15 s; the local sandbox is cheap, so poll it faster.
@@ -62,28 +79,44 @@ def masked_key(key: str | None) -> str:
 
 
 def normalise_base_url(value: str) -> str:
-    """Check that ``value`` is an absolute http(s) URL and drop trailing slashes.
-
-    Raises ValueError with a human message; shared by the file, the environment and the UI.
-    """
-    text = value.strip()
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"base_url must be an http:// or https:// URL, got {value!r}")
-    return text.rstrip("/")
+    """The base URL checked (scheme, host, port) without its trailing slash; ValueError otherwise."""
+    try:
+        return check_base_url(value)
+    except RuleError as problem:
+        raise ValueError(f"base_url {problem}") from None
 
 
-@dataclass(frozen=True)
-class Settings:
+class UiState(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=False):
+    """What the app remembers between runs (written by the app, editable by hand)."""
+
+    zoomed: str | None = None  # "results" | "jobs" when one panel filled the screen
+    last_max_results: int | None = None
+    last_job_id: str | None = None
+    columns: dict[str, list[str]] = {}  # per mode, the results table's columns in order
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
     api_key: str | None = None
     base_url: str = DEFAULT_BASE_URL
     poll_interval: float | None = None
     download_dir: Path | None = None
+    theme: str | None = None
+    ui: UiState = msgspec.field(default_factory=UiState)
+    keymap: dict[str, str] = {}
+
+    def __post_init__(self) -> None:
+        # One set of rules whoever builds Settings: the file, the environment or the form.
+        if self.api_key is not None:
+            key = check_api_key(self.api_key)
+            msgspec.structs.force_setattr(self, "api_key", key or None)
+        msgspec.structs.force_setattr(self, "base_url", check_base_url(self.base_url))
+        if self.poll_interval is not None:
+            check_poll_interval(self.poll_interval)
 
     def effective_poll_interval(self, is_sandbox: bool) -> float:
-        """The configured interval, or the default that suits the backend in use."""
+        """The configured interval (never below the backend's floor), or the backend's default."""
         if self.poll_interval is not None:
-            return self.poll_interval
+            return max(self.poll_interval, POLL_FLOOR_SANDBOX if is_sandbox else POLL_FLOOR_API)
         return SANDBOX_POLL_INTERVAL if is_sandbox else DEFAULT_POLL_INTERVAL
 
     def effective_download_dir(self) -> Path:
@@ -100,11 +133,104 @@ class Settings:
     __str__ = __repr__
 
 
+def replace(settings: Settings, **changes: Any) -> Settings:
+    return msgspec.structs.replace(settings, **changes)
+
+
 def load_file_settings(path: Path | None = None) -> Settings:
     """Settings from the file alone (what a settings screen should edit and save back)."""
     config_path = path if path is not None else locations.config_file()
-    raw = _read_toml(config_path)
-    return _settings_from_table(raw, config_path)
+    text = _read_text(config_path)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # The decoder's message already carries "(at line N, column M)".
+        raise ConfigError(f"{config_path}: invalid TOML: {exc}") from None
+    return settings_from_table(raw, lambda field: f"{config_path}{_line_of(text, field)}")
+
+
+def settings_from_table(raw: Mapping[str, Any], where: Any = None) -> Settings:
+    """Settings from a table (a TOML file's, or a form's); ConfigError names the setting."""
+    place = where or (lambda field: "settings")
+    table = dict(raw)
+    if isinstance(table.get("download_dir"), str):
+        text = table["download_dir"].strip()
+        if not text:
+            raise ConfigError(f"{place('download_dir')}: download_dir must be a non-empty path")
+        try:
+            table["download_dir"] = str(locations.expand_path(text))
+        except ValueError as unknown_home:
+            raise ConfigError(f"{place('download_dir')}: download_dir: {unknown_home}") from None
+    interval = table.get("poll_interval")
+    if isinstance(interval, bool) or (interval is not None and not isinstance(interval, (int, float))):
+        raise ConfigError(f"{place('poll_interval')}: poll_interval must be a number of seconds, "
+                          f"got {_type_name(interval)}")
+    if isinstance(interval, float) and not math.isfinite(interval):
+        raise ConfigError(f"{place('poll_interval')}: poll_interval must be a positive number of seconds, "
+                          f"got {interval}")
+    try:
+        return msgspec.convert(table, Settings, strict=True, dec_hook=_decode_path)
+    except msgspec.ValidationError as error:
+        field, reason = _split_error(str(error))
+        if field == "settings":  # a rule of Settings.__post_init__ refused the value
+            field = _rule_field(reason)
+            explained = reason if field == "poll_interval" else f"{field} {reason}"
+        else:
+            explained = _explain(field, reason, table)
+        raise ConfigError(f"{place(field)}: {explained}") from None
+
+
+def _decode_path(kind: type, value: Any) -> Any:
+    if kind is Path and isinstance(value, str):
+        return Path(value)
+    raise ValueError("must be a path string")
+
+
+def _rule_field(message: str) -> str:
+    if "poll interval" in message:
+        return "poll_interval"
+    if "API key" in message:
+        return "api_key"
+    return "base_url"
+
+
+_ERROR_PATH = re.compile(r"^(.*) - at `\$\.?([\w.\[\]]*)`$")
+
+
+def _split_error(text: str) -> tuple[str, str]:
+    match = _ERROR_PATH.match(text)
+    if not match:
+        return "settings", text
+    return match.group(2) or "settings", match.group(1)
+
+
+def _explain(field: str, reason: str, table: Mapping[str, Any]) -> str:
+    value: Any = table
+    for part in field.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    expected = {"api_key": "a string", "base_url": "a string", "download_dir": "a path string",
+                "theme": "a string", "poll_interval": "a number of seconds"}.get(field)
+    if expected:
+        return f"{field} must be {expected}, got {_type_name(value)}"
+    from sixtyfour_tui.schema import friendly
+
+    return f"{field}: {friendly(reason)}"
+
+
+def _line_of(text: str, field: str) -> str:
+    """`:line N` for a dotted setting name, found the way a person would: its table, then its key."""
+    *tables, key = field.split(".") if field else [""]
+    wanted_table = ".".join(tables)
+    current = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[+\s*([^\]]+?)\s*\]+", stripped)
+        if header:
+            current = header.group(1).replace('"', "")
+            continue
+        if current == wanted_table and re.match(rf'^"?{re.escape(key)}"?\s*=', stripped):
+            return f":line {number}"
+    return ""
 
 
 def apply_env_overrides(settings: Settings, env: Mapping[str, str] = os.environ) -> Settings:
@@ -119,7 +245,10 @@ def apply_env_overrides(settings: Settings, env: Mapping[str, str] = os.environ)
             changes["base_url"] = normalise_base_url(env_endpoint)
         except ValueError as exc:
             raise ConfigError(f"environment variable {ENDPOINT_VARIABLE}: {exc}") from None
-    return dataclasses.replace(settings, **changes)
+    try:
+        return msgspec.structs.replace(settings, **changes)
+    except RuleError as problem:
+        raise ConfigError(f"environment variable {API_KEY_VARIABLE}: {problem}") from None
 
 
 def load_settings(env: Mapping[str, str] = os.environ, path: Path | None = None) -> Settings:
@@ -137,7 +266,7 @@ def api_key_source(env: Mapping[str, str] = os.environ, path: Path | None = None
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
-    """Write exactly ``settings`` (None values omitted) to the file, owner-only; returns the path."""
+    """Write exactly ``settings`` (None and default values omitted) to the file, owner-only."""
     config_path = path if path is not None else locations.config_file()
     table: dict[str, Any] = {}
     if settings.api_key:
@@ -149,69 +278,30 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
         table["poll_interval"] = float(settings.poll_interval)
     if settings.download_dir is not None:
         table["download_dir"] = str(settings.download_dir)
+    if settings.theme:
+        table["theme"] = settings.theme
+    ui = msgspec.to_builtins(settings.ui)
+    if ui:
+        table["ui"] = ui
+    if settings.keymap:
+        table["keymap"] = dict(settings.keymap)
     locations.ensure_private_dir(config_path.parent)
     write_atomic(config_path, tomli_w.dumps(table), mode=PRIVATE_FILE_MODE)
     return config_path
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_bytes().decode("utf-8")
+        return path.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        return {}
+        return ""
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not valid UTF-8 text") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the settings file ({exc.strerror or exc})") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        # The decoder's message already carries "(at line N, column M)".
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-
-
-def _settings_from_table(raw: Mapping[str, Any], path: Path) -> Settings:
-    def problem(message: str) -> ConfigError:
-        return ConfigError(f"{path}: {message}")
-
-    values: dict[str, Any] = {}
-
-    api_key = raw.get("api_key")
-    if api_key is not None:
-        if not isinstance(api_key, str):
-            raise problem(f"api_key must be a string, got {_type_name(api_key)}")
-        values["api_key"] = api_key.strip() or None
-
-    base_url = raw.get("base_url")
-    if base_url is not None:
-        if not isinstance(base_url, str):
-            raise problem(f"base_url must be a string, got {_type_name(base_url)}")
-        try:
-            values["base_url"] = normalise_base_url(base_url)
-        except ValueError as exc:
-            raise problem(str(exc)) from None
-
-    interval = raw.get("poll_interval")
-    if interval is not None:
-        if isinstance(interval, bool) or not isinstance(interval, (int, float)):
-            raise problem(f"poll_interval must be a number of seconds, got {_type_name(interval)}")
-        if not math.isfinite(interval) or interval <= 0:
-            raise problem(f"poll_interval must be a positive number of seconds, got {interval}")
-        values["poll_interval"] = float(interval)
-
-    download_dir = raw.get("download_dir")
-    if download_dir is not None:
-        if not isinstance(download_dir, str) or not download_dir.strip():
-            raise problem(f"download_dir must be a non-empty path string, got {download_dir!r}")
-        try:
-            values["download_dir"] = locations.expand_path(download_dir.strip())
-        except ValueError as unknown_home:
-            raise problem(f"download_dir: {unknown_home}") from None
-
-    return Settings(**values)
 
 
 def _type_name(value: object) -> str:
     names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number", list: "an array",
-             dict: "a table"}
+             dict: "a table", type(None): "nothing"}
     return names.get(type(value), type(value).__name__)

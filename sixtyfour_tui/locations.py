@@ -13,6 +13,7 @@ from pathlib import Path
 
 APP_DIR_NAME = "sixtyfour-tui"
 CONFIG_PATH_VARIABLE = "SIXTYFOUR_TUI_CONFIG"
+WORKSPACE_PATH_VARIABLE = "SIXTYFOUR_TUI_WORKSPACE"
 
 
 def _environment(env: Mapping[str, str] | None) -> Mapping[str, str]:
@@ -33,8 +34,25 @@ def config_dir(env: Mapping[str, str] | None = None) -> Path:
 
 
 def state_dir(env: Mapping[str, str] | None = None) -> Path:
-    """The job ledger and query history live here: they must survive restarts, unlike a cache."""
+    """Logs, the sandbox's tasks and the legacy JSON ledger live here."""
     return _xdg_base("XDG_STATE_HOME", ".local/state", env) / APP_DIR_NAME
+
+
+def data_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The workspace lives here (``$XDG_DATA_HOME/sixtyfour-tui``): user data worth a backup."""
+    return _xdg_base("XDG_DATA_HOME", ".local/share", env) / APP_DIR_NAME
+
+
+def workspace_file(env: Mapping[str, str] | None = None) -> Path:
+    """``$SIXTYFOUR_TUI_WORKSPACE`` when set (a second workspace needs no XDG juggling)."""
+    override = _environment(env).get(WORKSPACE_PATH_VARIABLE, "")
+    if override:
+        return Path(override).expanduser()
+    return data_dir(env) / "workspace.sqlite3"
+
+
+def log_file(env: Mapping[str, str] | None = None) -> Path:
+    return state_dir(env) / "sixtyfour-tui.log"
 
 
 def cache_dir(env: Mapping[str, str] | None = None) -> Path:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import time
-
 from sixtyfour_tui.backend import SANDBOX_BACKEND, Backend
 from sixtyfour_tui.config import Settings
 from sixtyfour_tui.sandbox.config import SandboxConfig
 from sixtyfour_tui.sandbox.server import SandboxServer
 from sixtyfour_tui.ui.app import SixtyfourApp
+from tests.terminal import RecordsNotices, screen_text  # noqa: F401 - the tests' view of the screen
+from tests.waiting import wait_until  # noqa: F401
 
 
-class RecordingApp(SixtyfourApp):
+class RecordingApp(RecordsNotices, SixtyfourApp):
     """The real app, remembering what it put on the clipboard and which URLs it opened."""
 
     def __init__(self, *args, **kwargs) -> None:
@@ -29,7 +29,7 @@ class RecordingApp(SixtyfourApp):
 
 def sandbox_backend(server: SandboxServer, poll_interval: float = 0.05) -> Backend:
     return Backend(base_url=server.base_url, api_key=server.api_key, label="Sandbox (local)",
-                   ledger_name=SANDBOX_BACKEND, poll_interval=poll_interval, server=server)
+                   workspace_key=SANDBOX_BACKEND, poll_interval=poll_interval, server=server)
 
 
 def build_app(tmp_path, *, speed: float = 300.0, server: SandboxServer | None = None, **config) -> RecordingApp:
@@ -37,18 +37,7 @@ def build_app(tmp_path, *, speed: float = 300.0, server: SandboxServer | None = 
         server = SandboxServer(SandboxConfig(speed=speed, requests_per_minute=0, **config)).start()
     settings = Settings(download_dir=tmp_path / "downloads")
     return RecordingApp(sandbox=True, settings=settings, backend=sandbox_backend(server),
-                        ledger_path=tmp_path / "jobs.json", history_path=tmp_path / "history.json")
-
-
-async def wait_until(pilot, condition, timeout: float = 30.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met within {timeout} s")
-        await pilot.pause(0.02)
+                        workspace_path=tmp_path / "workspace.sqlite3")
 
 
 async def submit_query(pilot, query: str, max_results: str | None = None) -> None:
@@ -59,9 +48,3 @@ async def submit_query(pilot, query: str, max_results: str | None = None) -> Non
     app.query_one("#query").focus()
     await pilot.press("ctrl+s")
     await pilot.pause()
-
-
-def screen_text(app) -> str:
-    """What the person at the terminal sees now, as plain lines (the active screen and its modals)."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable
 
 from textual.app import App
 from textual.screen import Screen
 
+from tests.terminal import RecordsNotices, screen_text  # noqa: F401 - the tests' view of the screen
+
 NO_RESULT = object()
 
 
-class Host(App):
+class Host(RecordsNotices, App):
     """Pushes one screen on mount and keeps what it dismissed with."""
 
     def __init__(self, make_screen: Callable[[], Screen]) -> None:
@@ -25,9 +25,3 @@ class Host(App):
 
     def _keep(self, value: object) -> None:
         self.result = value
-
-
-def screen_text(app: App) -> str:
-    """What the terminal shows, as plain text (runs of one line end up adjacent)."""
-    svg = app.export_screenshot()
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from sixtyfour_tui.config import Settings
 from sixtyfour_tui.jobs.engine import JobEngine
-from sixtyfour_tui.jobs.ledger import JobRecord, Ledger
+from sixtyfour_tui.jobs.records import JobRecord
 from sixtyfour_tui.ui.app import SixtyfourApp
 from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
+from sixtyfour_tui.workspace.store import Workspace
 
 NOW = 1_790_000_000.0  # a fixed "now" so elapsed times never change between runs
 SIZE = (140, 40)
@@ -51,20 +52,21 @@ def build_scene(tmp_path: Path, monkeypatch) -> SceneApp:
     import sixtyfour_tui.ui.job_text as job_text
 
     monkeypatch.setattr(job_text, "clock", lambda: NOW)
-    ledger = Ledger(tmp_path / "jobs.json")
-    for job in fixture_jobs():
-        ledger.upsert(job)
+    workspace = Workspace(tmp_path / "workspace.sqlite3").open()
     app = SceneApp(sandbox=True, settings=Settings(download_dir=Path("/home/user/Downloads")),
-                   ledger_path=tmp_path / "jobs.json", history_path=tmp_path / "history.json")
-    app.engine = JobEngine(client=None, ledger=ledger, backend="sandbox")
+                   workspace_path=workspace.path)
+    app.workspace = workspace
+    app.engine = JobEngine(client=None, workspace=workspace, backend="sandbox")  # type: ignore[arg-type]
+    for job in fixture_jobs():
+        app.engine.remember(job)
     return app
 
 
 async def panels_ready(pilot) -> None:
     """The jobs panel and results browser are mounted just after the first frame."""
-    from tests.app_harness import wait_until
+    from tests.waiting import wait_until
 
-    await wait_until(pilot, lambda: pilot.app.main_screen.query("#results"), what="panels mounted")
+    await wait_until(pilot=pilot, condition=lambda: pilot.app.main_screen.query("#results"), what="panels mounted")
 
 
 def show_jobs(app: SceneApp) -> None:
@@ -75,33 +77,32 @@ def show_jobs(app: SceneApp) -> None:
 
 def show_results(app: SceneApp, server, query: str = "VP of Engineering at Series B SaaS startups in New York"):
     """Run a real search on the sandbox and open it in the results browser."""
-    import dataclasses
-
     import httpx
+    import msgspec
 
     from sixtyfour_tui.api.client import SixtyfourClient
     from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
-    from tests.conftest import wait_for
+    from tests.waiting import wait_for
 
     with httpx.Client(base_url=server.base_url, headers={"x-api-key": server.api_key}) as api:
         task = api.post("/search/start-deep-search", json={"query": query, "max_results": 231}).json()
         status = wait_for(lambda: (body := api.get(f"/search/status/{task['task_id']}").json())["status"] == "completed"
                           and body)
-    job = dataclasses.replace(app.engine.job("job-1"), search_id=status["search_id"])
-    app.engine.ledger.upsert(job)
+    job = msgspec.structs.replace(app.engine.job("job-1"), search_id=status["search_id"])
+    app.engine._known[job.job_id] = job
     app.client = SixtyfourClient(server.api_key, server.base_url)
     browser = app.query_one(ResultsBrowser)
-    browser.show_job(job, app.client)
+    browser.show_job(job, app.client, app.workspace)
     return browser
 
 
 async def open_results(pilot, app: SceneApp, server):
     """Jobs shown, a real search opened in the results browser, its first page loaded, table focused."""
-    from tests.app_harness import wait_until
+    from tests.waiting import wait_until
 
     await panels_ready(pilot)
     show_jobs(app)
     browser = show_results(app, server)
-    await wait_until(pilot, lambda: len(browser.store) == 100)
+    await wait_until(pilot=pilot, condition=lambda: len(browser.store) == 100)
     browser.table.focus()
     return browser

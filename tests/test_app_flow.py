@@ -20,37 +20,45 @@ def jobs_of(app):
 async def test_search_progress_browse_copy_and_export(tmp_path):
     app = build_app(tmp_path, speed=100.0)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.engine is not None, what="backend ready")
+        await wait_until(pilot=pilot, condition=lambda: app.ready, what="backend ready")
         await submit_query(pilot, "VP of Engineering at Series B SaaS startups in New York", "150")
-        job = (await wait_until(pilot, lambda: jobs_of(app), what="job created"))[0]
+        job = (await wait_until(pilot=pilot, condition=lambda: jobs_of(app), what="job created"))[0]
         assert job.query == "VP of Engineering at Series B SaaS startups in New York" and job.max_results == 150
-        seen_running = await wait_until(pilot, lambda: app.engine.job(job.job_id).status in ("running", "completed"))
+        seen_running = await wait_until(
+            pilot=pilot, condition=lambda: app.engine.job(job.job_id).status in ("running", "completed")
+        )
         assert seen_running
-        await wait_until(pilot, lambda: app.engine.job(job.job_id).status == "completed", what="search completed")
+        await wait_until(
+            pilot=pilot, condition=lambda: app.engine.job(job.job_id).status == "completed", what="search completed"
+        )
         final = app.engine.job(job.job_id)
         assert final.iterations >= 3 and final.total_results == 150
         browser = app.query_one(ResultsBrowser)
-        await wait_until(pilot, lambda: len(browser.store) >= 100, what="first page")
+        await wait_until(pilot=pilot, condition=lambda: len(browser.store) >= 100, what="first page")
         assert "Showing 100 of 150" in browser.title_text
         table = browser.table
         table.focus()
         await pilot.press("j", "j")
         row = browser.store.raw(table.current_row_index())
         await pilot.press("y")
-        await wait_until(pilot, lambda: app.copied, what="copy")
+        await wait_until(pilot=pilot, condition=lambda: app.copied, what="copy")
         header, line = app.copied[-1].splitlines()[:2]
         assert "fullName" in header.split("\t") and row["fullName"] in line.split("\t")
         await pilot.press("G")
-        await wait_until(pilot, lambda: len(browser.store) == 150, what="second page on reaching the end")
+        await wait_until(
+            pilot=pilot, condition=lambda: len(browser.store) == 150, what="second page on reaching the end"
+        )
         assert "All 150" in browser.title_text
 
         await pilot.press("e")
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "ExportScreen", what="export screen")
+        await wait_until(
+            pilot=pilot, condition=lambda: type(app.screen).__name__ == "ExportScreen", what="export screen"
+        )
         destination = tmp_path / "vp.csv"
         app.screen.query_one("#destination").value = str(destination)
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: destination.exists(), what="file saved")
-        await wait_until(pilot, lambda: "Saved 150 rows" in screen_text(app), what="summary")
+        await wait_until(pilot=pilot, condition=lambda: destination.exists(), what="file saved")
+        await wait_until(pilot=pilot, condition=lambda: "Saved 150 rows" in screen_text(app), what="summary")
         shown_names = [browser.store.raw(i)["fullName"] for i in range(100)]
     with destination.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -62,11 +70,13 @@ async def test_search_progress_browse_copy_and_export(tmp_path):
 async def test_six_searches_five_run_one_waits(tmp_path):
     app = build_app(tmp_path, speed=1.0)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.engine is not None)
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
         for n in range(6):
             await submit_query(pilot, f"product designers in Toronto {n}", "10")
-        await wait_until(pilot, lambda: len(jobs_of(app)) == 6)
-        await wait_until(pilot, lambda: sum(j.status == "running" for j in jobs_of(app)) == 5, what="five running")
+        await wait_until(pilot=pilot, condition=lambda: len(jobs_of(app)) == 6)
+        await wait_until(
+            pilot=pilot, condition=lambda: sum(j.status == "running" for j in jobs_of(app)) == 5, what="five running"
+        )
         waiting = [j for j in jobs_of(app) if j.status == "queued"]
         assert len(waiting) == 1 and waiting[0].query.endswith("5")
         panel = app.query_one(JobsPanel)
@@ -78,7 +88,7 @@ async def test_six_searches_five_run_one_waits(tmp_path):
 async def test_bad_inputs_get_clear_messages_and_start_nothing(tmp_path):
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.engine is not None)
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
         message = app.query_one("#composer-message")
         for query, max_results, expected in [
             ("", "100", "Write a query first"),
@@ -92,7 +102,7 @@ async def test_bad_inputs_get_clear_messages_and_start_nothing(tmp_path):
             assert "error" in message.classes
         assert jobs_of(app) == []
         await submit_query(pilot, "CTOs in Berlin", "5")
-        await wait_until(pilot, lambda: len(jobs_of(app)) == 1)
+        await wait_until(pilot=pilot, condition=lambda: len(jobs_of(app)) == 1)
         assert str(message.render()) == ""
 
 
@@ -100,17 +110,22 @@ async def test_hostile_text_is_shown_literally(tmp_path):
     hostile = "[bold]x[/] [@click=app.quit]q[/] \x1b[31mred\x1b[0m bell\x07"
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.engine is not None)
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
         await submit_query(pilot, hostile, "5")
-        await wait_until(pilot, lambda: jobs_of(app) and jobs_of(app)[0].status in ("completed", "failed"))
+        await wait_until(
+            pilot=pilot, condition=lambda: jobs_of(app) and jobs_of(app)[0].status in ("completed", "failed")
+        )
         text = screen_text(app)
         assert "[bold]x[/]" in text and "[@click=app.quit]q[/]" in text
         assert "\x1b[31m" not in text and "\x07" not in text
         assert app.is_running
         browser = app.query_one(ResultsBrowser)
         browser.store.append([{"fullName": hostile, "title": "[red]boss[/red]", "seniority": "\x1b]0;pwned\x07VP"}])
+        browser.table.visible_columns = ["fullName", "title", "seniority"]  # the hostile search itself finds nothing
         browser.table.refresh_rows()
-        text = await wait_until(pilot, lambda: "boss" in screen_text(app) and screen_text(app), what="row shown")
+        text = await wait_until(
+            pilot=pilot, condition=lambda: "boss" in screen_text(app) and screen_text(app), what="row shown"
+        )
         assert "[red]boss[/red]" in text, text
         assert "pwned" not in text and "\x1b" not in text  # the OSC title sequence is dropped whole
 
@@ -118,13 +133,13 @@ async def test_hostile_text_is_shown_literally(tmp_path):
 async def test_failed_search_shows_its_error_in_a_copyable_modal(tmp_path):
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.engine is not None)
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
         await submit_query(pilot, "CTOs in Madrid #fail", "5")
-        await wait_until(pilot, lambda: jobs_of(app) and jobs_of(app)[0].status == "failed")
+        await wait_until(pilot=pilot, condition=lambda: jobs_of(app) and jobs_of(app)[0].status == "failed")
         assert "#fail" in screen_text(app)
         app.query_one(JobsPanel).focus()
         await pilot.press("enter")
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "ErrorScreen")
+        await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "ErrorScreen")
         assert "#fail" in app.screen.query_one("TextArea").text
 
 
@@ -134,24 +149,26 @@ async def test_quitting_with_running_jobs_asks_first_and_they_resume_on_restart(
         first = build_app(tmp_path, server=server)
         first.backend.close_with_app = False
         async with first.run_test(size=SIZE) as pilot:
-            await wait_until(pilot, lambda: first.engine is not None)
+            await wait_until(pilot=pilot, condition=lambda: first.ready)
             await submit_query(pilot, "data scientists in Boston", "20")
-            await wait_until(pilot, lambda: jobs_of(first) and jobs_of(first)[0].status == "running")
+            await wait_until(pilot=pilot, condition=lambda: jobs_of(first) and jobs_of(first)[0].status == "running")
             await pilot.press("ctrl+q")
-            await wait_until(pilot, lambda: type(first.screen).__name__ == "ConfirmScreen", what="confirm")
+            await wait_until(
+                pilot=pilot, condition=lambda: type(first.screen).__name__ == "ConfirmScreen", what="confirm"
+            )
             assert "still running" in screen_text(first)
             await pilot.press("n")
             assert first.is_running
             await pilot.press("ctrl+q")
-            await wait_until(pilot, lambda: type(first.screen).__name__ == "ConfirmScreen")
+            await wait_until(pilot=pilot, condition=lambda: type(first.screen).__name__ == "ConfirmScreen")
             await pilot.press("y")
         job_id = jobs_of(first)[0].job_id
 
         second = build_app(tmp_path, server=server)
         async with second.run_test(size=SIZE) as pilot:
-            await wait_until(pilot, lambda: second.engine is not None)
+            await wait_until(pilot=pilot, condition=lambda: second.ready)
             assert second.engine.job(job_id).status in ("running", "completed")
-            await wait_until(pilot, lambda: second.engine.job(job_id).status == "completed", timeout=60)
+            await wait_until(pilot=pilot, condition=lambda: second.engine.job(job_id).status == "completed", timeout=60)
             assert second.engine.job(job_id).total_results == 20
     finally:
         server.stop()
@@ -160,30 +177,30 @@ async def test_quitting_with_running_jobs_asks_first_and_they_resume_on_restart(
 async def test_f1_help_lists_the_focused_panels_keys(tmp_path):
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.engine is not None)
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
         app.query_one("#query").focus()
         await pilot.press("f1")
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
-        text = await wait_until(pilot, lambda: "How it works" in screen_text(app) and screen_text(app))
+        await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "HelpScreen")
+        text = await wait_until(pilot=pilot, condition=lambda: "How it works" in screen_text(app) and screen_text(app))
         assert "Search" in text and "ctrl+s" in text and "How it works" in text
         await pilot.press("escape")
         app.query_one(JobsPanel).focus()
         await pilot.press("f1")
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
-        text = await wait_until(pilot, lambda: "How it works" in screen_text(app) and screen_text(app))
+        await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "HelpScreen")
+        text = await wait_until(pilot=pilot, condition=lambda: "How it works" in screen_text(app) and screen_text(app))
         assert "Jobs" in text and "Open" in text
 
 
 async def test_history_recalls_an_earlier_query(tmp_path):
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.engine is not None)
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
         await submit_query(pilot, "Heads of Growth at Series A startups", "42")
-        await wait_until(pilot, lambda: jobs_of(app))
+        await wait_until(pilot=pilot, condition=lambda: jobs_of(app))
         await pilot.press("ctrl+r")
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "HistoryScreen")
+        await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "HistoryScreen")
         await pilot.press("enter")
-        await wait_until(pilot, lambda: type(app.screen).__name__ != "HistoryScreen")
+        await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ != "HistoryScreen")
         assert app.query_one("#query").text == "Heads of Growth at Series A startups"
         assert app.query_one("#max-results").value == "42"
 
@@ -191,23 +208,25 @@ async def test_history_recalls_an_earlier_query(tmp_path):
 async def test_command_palette_lists_the_apps_commands(tmp_path):
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.engine is not None)
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
         await pilot.press("ctrl+p")
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+        await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "CommandPalette")
         await pilot.press(*"copy rows as")
-        await wait_until(pilot, lambda: "Copy rows as JSON" in screen_text(app), what="palette hit")
+        await wait_until(pilot=pilot, condition=lambda: "Copy rows as JSON" in screen_text(app), what="palette hit")
 
 
 async def test_palette_shows_queries_with_markup_literally(tmp_path):
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.engine is not None)
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
         await submit_query(pilot, "VP [/] of [red]Sales[/red] in Boston", "5")
-        await wait_until(pilot, lambda: jobs_of(app) and jobs_of(app)[0].status == "completed")
+        await wait_until(pilot=pilot, condition=lambda: jobs_of(app) and jobs_of(app)[0].status == "completed")
         await pilot.press("ctrl+p")
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+        await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "CommandPalette")
         await pilot.press(*"open results")
-        text = await wait_until(pilot, lambda: "Open results: VP" in screen_text(app) and screen_text(app))
+        text = await wait_until(
+            pilot=pilot, condition=lambda: "Open results: VP" in screen_text(app) and screen_text(app)
+        )
         assert "[/] of [red]Sales[/red]" in text
         assert app.is_running
 
@@ -217,9 +236,11 @@ async def test_error_text_never_reaches_the_terminal_as_escapes(tmp_path):
 
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.engine is not None)
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
         app.push_screen(ErrorScreen("Search \x1b[31mfailed", "boom \x1b]2;PWNED\x07 [bold]x[/]\nline two"))
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "ErrorScreen" and app.screen.query("TextArea"))
+        await wait_until(
+            pilot=pilot, condition=lambda: type(app.screen).__name__ == "ErrorScreen" and app.screen.query("TextArea")
+        )
         shown = app.screen.query_one("TextArea").text
         assert "\x1b" not in shown and "PWNED" not in shown
         assert "[bold]x[/]" in shown and "line two" in shown
@@ -228,23 +249,29 @@ async def test_error_text_never_reaches_the_terminal_as_escapes(tmp_path):
 async def test_x_cancels_a_queued_job_and_removes_a_finished_one(tmp_path):
     app = build_app(tmp_path, speed=1.0)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: app.engine is not None)
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
         for n in range(6):
             await submit_query(pilot, f"sales managers in Denver {n}", "5")
-        await wait_until(pilot, lambda: len(jobs_of(app)) == 6
-                         and sum(j.status == "running" for j in jobs_of(app)) == 5)
+        await wait_until(
+            pilot=pilot,
+            condition=lambda: len(jobs_of(app)) == 6 and sum(j.status == "running" for j in jobs_of(app)) == 5,
+        )
         panel = app.query_one(JobsPanel)
         panel.focus()
         await pilot.press("G", "x")  # the sixth, still in the local queue
-        await wait_until(pilot, lambda: jobs_of(app)[-1].status == "cancelled")
+        await wait_until(pilot=pilot, condition=lambda: jobs_of(app)[-1].status == "cancelled")
         assert app.engine.queued_count == 0
         await pilot.press("enter")
-        await wait_until(pilot, lambda: any("was cancelled" in str(n.message) for n in app._notifications))
+        await wait_until(pilot=pilot, condition=lambda: any("was cancelled" in n for n in app.notices))
         await pilot.press("g", "x")  # the first is running: it cannot be stopped, so it stays
         await pilot.pause()
         assert jobs_of(app)[0].status == "running" and len(jobs_of(app)) == 6
         await pilot.press("G", "x")  # the cancelled one is finished: removed from the list and the ledger
-        await wait_until(pilot, lambda: len(jobs_of(app)) == 5)
+        await wait_until(pilot=pilot, condition=lambda: len(jobs_of(app)) == 5)
         assert panel.row_count == 5
         assert "Cancelled" not in str(panel.border_subtitle)  # the line under the panel follows the cursor
-    assert "sales managers in Denver 5" not in (tmp_path / "jobs.json").read_text()
+    from tests.engines import open_workspace
+
+    workspace = open_workspace(tmp_path)  # what the next start (or another window) would read
+    assert "sales managers in Denver 5" not in [job.query for job in workspace.recent_jobs("sandbox")]
+    assert len(workspace.recent_jobs("sandbox")) == 5

@@ -11,6 +11,8 @@ import sys
 
 import pytest
 
+from tests.conftest import fill
+
 
 @pytest.fixture
 def cli_env(tmp_path):
@@ -68,7 +70,7 @@ def test_failures_have_clear_messages_and_exit_codes(cli_env, tmp_path):
     failed = run_cli(cli_env, "search", "CTOs #fail", "--sandbox")
     assert failed.returncode == 1 and "#fail" in failed.stderr
     bad_number = run_cli(cli_env, "search", "CTOs", "--max-results", "lots", "--sandbox")
-    assert bad_number.returncode == 2 and "not a whole number" in bad_number.stderr
+    assert bad_number.returncode == 2 and "must be a whole number" in bad_number.stderr
     existing = tmp_path / "exists.csv"
     existing.write_text("keep")
     refused = run_cli(cli_env, "search", "CTOs", "--sandbox", "--output", str(existing))
@@ -106,10 +108,26 @@ def test_the_sandbox_command_serves_and_stops_on_ctrl_c(cli_env):
     assert "Sandbox stopped." in out and "Traceback" not in err
 
 
-def test_a_disk_problem_exits_5_with_the_path(cli_env, tmp_path):
+def test_output_folders_follow_one_rule_with_the_export_screen(cli_env, tmp_path):
+    """Missing folders are not created; a folder is called a folder; a file in the way is named."""
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where a folder should be")
-    done = run_cli(cli_env, "search", "engineers in Austin", "--sandbox", "--max-results", "5",
-                   "--output", str(blocker / "out.csv"))
+    for target, words in ((blocker / "out.csv", "not-a-folder is a file"),
+                          (tmp_path / "missing" / "out.csv", "missing does not exist"),
+                          (tmp_path, "That is a folder")):
+        done = run_cli(cli_env, "search", "engineers in Austin", "--sandbox", "--max-results", "5",
+                       "--output", str(target), "--force")
+        assert done.returncode == 2, done.stderr
+        assert words in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "missing").exists()
+
+
+def test_a_full_disk_exits_5_with_the_path_and_leaves_no_file(cli_env, tmp_path, tiny_disk):
+    disk = tiny_disk("small", size="16k")
+    fill(disk)
+    out = disk / "out.csv"
+    done = run_cli(cli_env, "search", "engineers in Austin", "--sandbox", "--max-results", "200",
+                   "--output", str(out))
     assert done.returncode == 5, done.stderr
-    assert "not-a-folder" in done.stderr and "Traceback" not in done.stderr
+    assert str(out) in done.stderr and "Traceback" not in done.stderr
+    assert sorted(p.name for p in disk.iterdir()) == ["filler"]

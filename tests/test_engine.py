@@ -7,41 +7,15 @@ from collections import Counter
 
 import httpx
 
-from sixtyfour_tui.api.client import SixtyfourClient
-from sixtyfour_tui.api.retry import RetryPolicy
-from sixtyfour_tui.jobs.engine import JobEngine
 from sixtyfour_tui.jobs.events import JobUpdated
-from sixtyfour_tui.jobs.ledger import Ledger
-from sixtyfour_tui.sandbox.config import DEMO_API_KEY
-
-FAST_RETRY = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05)
-
-
-async def until(condition, timeout: float = 20.0) -> None:
-    """Wait on a condition inside the event loop (bounded), never a blind sleep."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
-
-
-def make_engine(server, tmp_path, **options) -> JobEngine:
-    client = SixtyfourClient(server.api_key, server.base_url, retry=FAST_RETRY)
-    ledger = Ledger(tmp_path / "jobs.json")
-    ledger.load()
-    return JobEngine(client, ledger, backend="test", poll_interval=options.pop("poll_interval", 0.02), **options)
-
-
-async def close(engine: JobEngine) -> None:
-    await engine.shutdown()
-    await engine.client.aclose()
+from sixtyfour_tui.sandbox.config import DEMO_API_KEY, FaultConfig
+from tests.engines import close, open_workspace, start_engine, start_requests
+from tests.waiting import wait_until
 
 
 async def test_five_run_while_the_sixth_waits_then_starts(make_sandbox, tmp_path):
     server = make_sandbox(speed=20.0)
-    engine = make_engine(server, tmp_path)
+    engine = await start_engine(server, tmp_path)
     snapshots: list[dict[str, str]] = []
     jobs = []
 
@@ -73,7 +47,7 @@ async def test_a_429_on_start_requeues_instead_of_failing(make_sandbox, tmp_path
     with httpx.Client(base_url=server.base_url, headers={"x-api-key": DEMO_API_KEY}) as other_tool:
         for n in range(3):  # another tool of the same organisation holds three slots
             assert other_tool.post("/search/start-deep-search", json={"query": f"designers {n}"}).status_code == 200
-    engine = make_engine(server, tmp_path)
+    engine = await start_engine(server, tmp_path)
     seen_requeue = []
     engine.subscribe(lambda e: isinstance(e, JobUpdated) and "Server busy" in e.job.progress_message
                      and seen_requeue.append(e.job.job_id))
@@ -87,11 +61,8 @@ async def test_a_429_on_start_requeues_instead_of_failing(make_sandbox, tmp_path
 
 
 async def test_polls_for_a_task_never_overlap(make_sandbox, tmp_path):
-    server = make_sandbox(
-        speed=30.0,
-        faults=__import__("sixtyfour_tui.sandbox.config", fromlist=["FaultConfig"]).FaultConfig(latency_ms=30),
-    )
-    engine = make_engine(server, tmp_path, poll_interval=0.001)
+    server = make_sandbox(speed=30.0, faults=FaultConfig(latency_ms=30))
+    engine = await start_engine(server, tmp_path, poll_interval=0.001)
     in_flight: Counter = Counter()
     most: Counter = Counter()
     real_status = engine.client.task_status
@@ -115,27 +86,28 @@ async def test_polls_for_a_task_never_overlap(make_sandbox, tmp_path):
         await close(engine)
 
 
-async def test_a_restart_resumes_unfinished_tasks(make_sandbox, tmp_path):
+async def test_a_restart_resumes_unfinished_tasks_and_starts_none_twice(make_sandbox, tmp_path):
     server = make_sandbox(speed=20.0)
-    first = make_engine(server, tmp_path)
+    workspace = open_workspace(tmp_path)
+    first = await start_engine(server, tmp_path, workspace=workspace)
     jobs = [first.submit(f"product managers {n}", max_results=10) for n in range(7)]
-    await until(lambda: sum(first.job(j.job_id).status == "running" for j in jobs) == 5)
+    await wait_until(lambda: sum(first.job(j.job_id).status == "running" for j in jobs) == 5)
     await close(first)  # the app quits (or crashes) with five running and two queued
+    starts_before = start_requests(server)
 
-    second = make_engine(server, tmp_path)
+    second = await start_engine(server, tmp_path, workspace=open_workspace(tmp_path))
     try:
-        resumed = second.resume()
-        assert {r.job_id for r in resumed} == {j.job_id for j in jobs}
+        assert {j.job_id for j in second.jobs() if second.owns(j.job_id)} == {j.job_id for j in jobs}
         finals = [await asyncio.wait_for(second.wait(j.job_id), 60) for j in jobs]
         assert [f.status for f in finals] == ["completed"] * 7
-        task_ids = [f.task_id for f in finals]
-        assert len(set(task_ids)) == 7  # no search was started twice
     finally:
         await close(second)
+    # The five running ones were polled, not started again; only the two queued ones were sent.
+    assert start_requests(server) - starts_before == 2
 
 
 async def test_a_failed_search_reports_the_servers_error(fast_sandbox, tmp_path):
-    engine = make_engine(fast_sandbox, tmp_path)
+    engine = await start_engine(fast_sandbox, tmp_path)
     try:
         job = engine.submit("CTOs in Paris #fail")
         final = await engine.wait(job.job_id)
@@ -146,7 +118,7 @@ async def test_a_failed_search_reports_the_servers_error(fast_sandbox, tmp_path)
 
 
 async def test_a_rejected_start_fails_with_the_validation_message(fast_sandbox, tmp_path):
-    engine = make_engine(fast_sandbox, tmp_path)
+    engine = await start_engine(fast_sandbox, tmp_path)
     try:
         job = engine.submit("CTOs", max_results=20000)
         final = await engine.wait(job.job_id)
@@ -155,21 +127,22 @@ async def test_a_rejected_start_fails_with_the_validation_message(fast_sandbox, 
         await close(engine)
 
 
-async def test_the_ledger_never_holds_the_api_key(fast_sandbox, tmp_path):
-    engine = make_engine(fast_sandbox, tmp_path)
+async def test_the_workspace_never_holds_the_api_key(fast_sandbox, tmp_path):
+    engine = await start_engine(fast_sandbox, tmp_path)
     try:
         job = engine.submit("founders in Berlin", max_results=5)
         await engine.wait(job.job_id)
+        await engine.writer.flushed()
     finally:
         await close(engine)
-    text = (tmp_path / "jobs.json").read_text()
-    assert job.job_id in text
-    assert DEMO_API_KEY not in text
+    data = b"".join(path.read_bytes() for path in tmp_path.glob("workspace.sqlite3*"))
+    assert job.job_id.encode() in data
+    assert DEMO_API_KEY.encode() not in data
 
 
 async def test_progress_is_published_with_growing_results(make_sandbox, tmp_path):
     server = make_sandbox(speed=30.0)
-    engine = make_engine(server, tmp_path)
+    engine = await start_engine(server, tmp_path)
     updates = []
     engine.subscribe(lambda e: isinstance(e, JobUpdated) and updates.append(e.job))
     try:
@@ -180,6 +153,6 @@ async def test_progress_is_published_with_growing_results(make_sandbox, tmp_path
     statuses = [u.status for u in updates if u.job_id == job.job_id]
     assert statuses[0] == "queued" and "running" in statuses and statuses[-1] == "completed"
     history = final.results_history
-    assert len(history) >= 3 and history == sorted(history) and history[-1] == final.total_results
+    assert len(history) >= 3 and list(history) == sorted(history) and history[-1] == final.total_results
     messages = {u.progress_message for u in updates}
     assert any("Ranking" in m or "Scanning" in m or "Matching" in m for m in messages), messages

@@ -22,8 +22,9 @@ from sixtyfour_tui.api.errors import (
 )
 from sixtyfour_tui.api.retry import RetryPolicy
 from sixtyfour_tui.jobs.export_flow import Exporter, ExportError
+from sixtyfour_tui.jobs.records import ErrorKind
 from sixtyfour_tui.sandbox.config import DEMO_API_KEY, FaultConfig
-from tests.test_engine import close, make_engine
+from tests.engines import close, finished_search, start_engine
 
 
 def read_rows(path):
@@ -31,15 +32,8 @@ def read_rows(path):
         return list(csv.DictReader(handle))
 
 
-async def finished_search(engine, query="engineers in Seattle", max_results=50):
-    job = engine.submit(query, max_results=max_results)
-    final = await engine.wait(job.job_id)
-    assert final.status == "completed"
-    return final
-
-
 async def test_export_saves_the_search_csv_with_the_right_rows(fast_sandbox, tmp_path):
-    engine = make_engine(fast_sandbox, tmp_path)
+    engine = await start_engine(fast_sandbox, tmp_path)
     try:
         search = await finished_search(engine, "VP of Engineering at Series B SaaS startups in New York", 500)
         record = await Exporter(engine).export(search.job_id, tmp_path / "vp.csv")
@@ -59,7 +53,7 @@ async def test_export_saves_the_search_csv_with_the_right_rows(fast_sandbox, tmp
 
 
 async def test_a_row_limit_runs_a_server_export(fast_sandbox, tmp_path):
-    engine = make_engine(fast_sandbox, tmp_path)
+    engine = await start_engine(fast_sandbox, tmp_path)
     try:
         search = await finished_search(engine, "engineers", 300)
         record = await Exporter(engine).export(search.job_id, tmp_path / "few.csv", max_results=120)
@@ -71,10 +65,10 @@ async def test_a_row_limit_runs_a_server_export(fast_sandbox, tmp_path):
 
 async def test_a_409_attaches_to_the_export_already_running(make_sandbox, tmp_path):
     server = make_sandbox(speed=3.0)
-    engine = make_engine(server, tmp_path)
+    engine = await start_engine(server, tmp_path)
     try:
         engine.poll_interval = 0.05
-        search = await asyncio_wait(engine, "designers in London", 30)
+        search = await finished_search(engine, "designers in London", 30)
         running = await engine.client.export(mode="people", search_id=search.search_id, max_results=20)
         record = await Exporter(engine).export(search.job_id, tmp_path / "attached.csv", max_results=20)
     finally:
@@ -84,14 +78,9 @@ async def test_a_409_attaches_to_the_export_already_running(make_sandbox, tmp_pa
     assert len(read_rows(tmp_path / "attached.csv")) == 20
 
 
-async def asyncio_wait(engine, query, max_results):
-    job = engine.submit(query, max_results=max_results)
-    return await engine.wait(job.job_id)
-
-
 async def test_an_expired_signed_url_is_refreshed(make_sandbox, tmp_path):
     server = make_sandbox(speed=2000.0, url_ttl=1.0)
-    engine = make_engine(server, tmp_path)
+    engine = await start_engine(server, tmp_path)
     try:
         search = await finished_search(engine)
         stale = await engine.client.download_link(search.resource_handle_id)
@@ -112,7 +101,7 @@ async def test_an_expired_signed_url_is_refreshed(make_sandbox, tmp_path):
 async def test_a_dropped_download_leaves_nothing_and_a_retry_completes(make_sandbox, tmp_path):
     server = make_sandbox(speed=2000.0, faults=FaultConfig(drop_downloads=5))
     client = SixtyfourClient(server.api_key, server.base_url, retry=RetryPolicy(max_attempts=2, base_delay=0.01))
-    engine = make_engine(server, tmp_path)
+    engine = await start_engine(server, tmp_path)
     dest = tmp_path / "out.csv"
     try:
         search = await finished_search(engine)
@@ -130,7 +119,7 @@ async def test_a_dropped_download_leaves_nothing_and_a_retry_completes(make_sand
 
 async def test_a_truncated_download_is_caught_by_the_row_count(make_sandbox, tmp_path):
     server = make_sandbox(speed=2000.0, faults=FaultConfig(truncate_downloads=1))
-    engine = make_engine(server, tmp_path)
+    engine = await start_engine(server, tmp_path)
     try:
         search = await finished_search(engine, max_results=400)
         record = await Exporter(engine).export(search.job_id, tmp_path / "whole.csv")
@@ -142,7 +131,7 @@ async def test_a_truncated_download_is_caught_by_the_row_count(make_sandbox, tmp
 
 async def test_the_key_never_reaches_the_storage_host(make_sandbox, tmp_path):
     server = make_sandbox(speed=2000.0, storage_host="127.0.0.2")
-    engine = make_engine(server, tmp_path)
+    engine = await start_engine(server, tmp_path)
     try:
         search = await finished_search(engine)
         record = await Exporter(engine).export(search.job_id, tmp_path / "s.csv")
@@ -157,7 +146,7 @@ async def test_the_key_never_reaches_the_storage_host(make_sandbox, tmp_path):
 
 
 async def test_export_refuses_to_overwrite_and_needs_a_completed_search(fast_sandbox, tmp_path):
-    engine = make_engine(fast_sandbox, tmp_path)
+    engine = await start_engine(fast_sandbox, tmp_path)
     try:
         search = await finished_search(engine)
         existing = tmp_path / "keep.csv"
@@ -174,7 +163,7 @@ async def test_export_refuses_to_overwrite_and_needs_a_completed_search(fast_san
 
 
 async def test_an_unwritable_destination_fails_cleanly(fast_sandbox, tmp_path):
-    engine = make_engine(fast_sandbox, tmp_path)
+    engine = await start_engine(fast_sandbox, tmp_path)
     blocker = tmp_path / "locked"
     blocker.write_text("a file where a folder should be")  # fails for root too, unlike permissions
     try:
@@ -182,7 +171,7 @@ async def test_an_unwritable_destination_fails_cleanly(fast_sandbox, tmp_path):
         record = await Exporter(engine).export(search.job_id, blocker / "x.csv")
     finally:
         await close(engine)
-    assert record.status == "failed" and record.error_kind == "DiskError"
+    assert record.status == "failed" and record.error_kind == ErrorKind.DISK
     assert str(blocker / "x.csv") in record.error
     assert blocker.read_text() == "a file where a folder should be"
 

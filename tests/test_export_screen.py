@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from textual.widgets import Input, Static
 
-from sixtyfour_tui.api.client import SixtyfourClient
 from sixtyfour_tui.jobs.engine import JobEngine
 from sixtyfour_tui.jobs.events import DownloadProgressed, JobUpdated
-from sixtyfour_tui.jobs.ledger import JobRecord, Ledger
+from sixtyfour_tui.jobs.records import JobKind, JobRecord
 from sixtyfour_tui.ui.screens.confirm import ConfirmScreen
 from sixtyfour_tui.ui.screens.error_modal import ErrorScreen
 from sixtyfour_tui.ui.screens.export_screen import ExportScreen
+from tests.engines import finished_search
 from tests.modal_host import Host, screen_text
+from tests.waiting import wait_until
 
 SIZE = (110, 40)
 QUERY = "VP of Engineering at Series B SaaS startups in New York"
@@ -27,39 +27,20 @@ def static_text(screen, widget_id: str) -> str:
     return str(screen.query_one(f"#{widget_id}", Static).visual)
 
 
-async def wait_until(pilot, condition: Callable[[], object], limit: int = 1500) -> None:
-    """Pause the app until `condition` holds; the loop is bounded so a hang fails instead."""
-    for _ in range(limit):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError("condition not met while the app ran")
-
-
 @pytest.fixture
-async def engine_for(tmp_path):
-    """Build an engine talking to a given sandbox; clients are closed afterwards."""
-    clients: list[SixtyfourClient] = []
+def engine_for(engine_on):
+    async def build(server) -> JobEngine:
+        return await engine_on(server, poll_interval=0.05)
 
-    def build(server) -> JobEngine:
-        client = SixtyfourClient(server.api_key, server.base_url)
-        clients.append(client)
-        return JobEngine(client, Ledger(tmp_path / "jobs.json"), backend="test", poll_interval=0.05)
-
-    yield build
-    for client in clients:
-        await client.aclose()
+    return build
 
 
-async def finished_search(engine: JobEngine, max_results: int = 40) -> JobRecord:
-    job = engine.submit(QUERY, mode="people", max_results=max_results)
-    final = await engine.wait(job.job_id)
-    assert final.status == "completed", final.error
-    return final
+async def finished(engine: JobEngine, max_results: int = 40) -> JobRecord:
+    return await finished_search(engine, QUERY, max_results)
 
 
 def exports(engine: JobEngine) -> list[JobRecord]:
-    return [job for job in engine.ledger.records() if job.kind == "export"]
+    return engine.jobs(kind=JobKind.EXPORT)
 
 
 def csv_rows(path: Path) -> list[list[str]]:
@@ -68,8 +49,8 @@ def csv_rows(path: Path) -> list[list[str]]:
 
 
 async def test_export_shows_stages_then_summary_and_done_returns_the_record(fast_sandbox, engine_for, tmp_path):
-    engine = engine_for(fast_sandbox)
-    search = await finished_search(engine)
+    engine = await engine_for(fast_sandbox)
+    search = await finished(engine)
     destination = tmp_path / "vps.csv"
     app = Host(lambda: ExportScreen(search, engine, tmp_path))
     async with app.run_test(size=SIZE) as pilot:
@@ -95,13 +76,13 @@ async def test_export_shows_stages_then_summary_and_done_returns_the_record(fast
         screen.query_one("#destination", Input).value = str(destination)
         screen.query_one("#max-rows", Input).value = "25"
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: screen.phase == "done")
+        await wait_until(pilot=pilot, condition=lambda: screen.phase == "done")
         await pilot.pause()
 
         assert any(stage.startswith("Step 1 of 3 · Exporting") for stage in seen_stages)
         assert any(stage.startswith("Step 2 of 3 · Waiting for the export") for stage in seen_stages)
         assert any(stage.startswith("Step 3 of 3 · Downloading") for stage in seen_stages)
-        assert seen_bytes and re.fullmatch(r"[\d.]+ (B|kB|MB) of [\d.]+ (B|kB|MB)", seen_bytes[-1])
+        assert seen_bytes and re.fullmatch(r"[\d.]+ (bytes|kB|MB) of [\d.]+ (bytes|kB|MB)", seen_bytes[-1])
         shown = screen_text(app)
         assert "Saved 25 rows (" in shown and str(destination) in shown
         await pilot.press("enter")  # Done has the focus
@@ -116,8 +97,8 @@ async def test_export_shows_stages_then_summary_and_done_returns_the_record(fast
 
 
 async def test_blank_max_rows_exports_every_row(fast_sandbox, engine_for, tmp_path):
-    engine = engine_for(fast_sandbox)
-    search = await finished_search(engine, max_results=30)
+    engine = await engine_for(fast_sandbox)
+    search = await finished(engine, max_results=30)
     destination = tmp_path / "all.csv"
     app = Host(lambda: ExportScreen(search, engine, tmp_path))
     async with app.run_test(size=SIZE) as pilot:
@@ -125,15 +106,15 @@ async def test_blank_max_rows_exports_every_row(fast_sandbox, engine_for, tmp_pa
         screen = app.screen
         screen.query_one("#destination", Input).value = str(destination)
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: screen.phase == "done")
+        await wait_until(pilot=pilot, condition=lambda: screen.phase == "done")
         await pilot.press("escape")  # after success, escape also returns the record
         await pilot.pause()
     assert app.result.total_results == search.total_results == len(csv_rows(destination)) - 1
 
 
 async def test_existing_file_asks_first_and_no_keeps_it(fast_sandbox, engine_for, tmp_path):
-    engine = engine_for(fast_sandbox)
-    search = await finished_search(engine)
+    engine = await engine_for(fast_sandbox)
+    search = await finished(engine)
     destination = tmp_path / "taken [1].csv"
     destination.write_text("precious\n")
     app = Host(lambda: ExportScreen(search, engine, tmp_path))
@@ -142,9 +123,9 @@ async def test_existing_file_asks_first_and_no_keeps_it(fast_sandbox, engine_for
         export_screen = app.screen
         export_screen.query_one("#destination", Input).value = str(destination)
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen)
+        await wait_until(pilot=pilot, condition=lambda: isinstance(app.screen, ConfirmScreen)
                          and "This file already exists. Overwrite it?" in screen_text(app))
-        assert "taken [1].csv" in screen_text(app)
+        assert "[1].csv" in screen_text(app)  # the path itself may wrap at the space
         await pilot.press("n")
         await pilot.pause()
         assert app.screen is export_screen and export_screen.phase == "idle"
@@ -153,7 +134,7 @@ async def test_existing_file_asks_first_and_no_keeps_it(fast_sandbox, engine_for
         await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.press("y")
-        await wait_until(pilot, lambda: export_screen.phase == "done")
+        await wait_until(pilot=pilot, condition=lambda: export_screen.phase == "done")
     assert csv_rows(destination)[0][0] != "precious"
     assert len(csv_rows(destination)) - 1 == search.total_results
 
@@ -166,8 +147,8 @@ async def test_existing_file_asks_first_and_no_keeps_it(fast_sandbox, engine_for
     ("{tmp}/ok.csv", "ten", "Max rows must be a whole number from 1 to 5,000"),
 ])
 async def test_invalid_input_is_explained_inline(fast_sandbox, engine_for, tmp_path, destination, max_rows, message):
-    engine = engine_for(fast_sandbox)
-    search = await finished_search(engine)
+    engine = await engine_for(fast_sandbox)
+    search = await finished(engine)
     app = Host(lambda: ExportScreen(search, engine, tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -186,8 +167,8 @@ async def test_invalid_input_is_explained_inline(fast_sandbox, engine_for, tmp_p
 
 async def test_cancel_while_waiting_leaves_nothing_behind(make_sandbox, engine_for, tmp_path):
     server = make_sandbox(speed=2000.0)
-    engine = engine_for(server)
-    search = await finished_search(engine)
+    engine = await engine_for(server)
+    search = await finished(engine)
     # Keep the export waiting: the next status polls answer 429 (Retry-After: 1 s).
     server.state.faults.force(429, count=20, path_prefix="/search/status")
     destination = tmp_path / "cancelled.csv"
@@ -198,10 +179,10 @@ async def test_cancel_while_waiting_leaves_nothing_behind(make_sandbox, engine_f
         screen.query_one("#destination", Input).value = str(destination)
         screen.query_one("#max-rows", Input).value = "5"
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: "Waiting for the export" in static_text(screen, "stage"))
+        await wait_until(pilot=pilot, condition=lambda: "Waiting for the export" in static_text(screen, "stage"))
         assert screen.phase == "running"
         await pilot.press("escape")
-        await wait_until(pilot, lambda: screen.phase == "idle")
+        await wait_until(pilot=pilot, condition=lambda: screen.phase == "idle")
         assert "Export cancelled" in screen_text(app)
         assert [job.status for job in exports(engine)] == ["cancelled"]
         await pilot.press("escape")  # idle again: escape now closes
@@ -212,8 +193,8 @@ async def test_cancel_while_waiting_leaves_nothing_behind(make_sandbox, engine_f
 
 async def test_failure_is_shown_inline_with_details(make_sandbox, engine_for, tmp_path):
     server = make_sandbox(speed=2000.0)
-    engine = engine_for(server)
-    search = await finished_search(engine)
+    engine = await engine_for(server)
+    search = await finished(engine)
     server.state.faults.force(402, count=1, path_prefix="/search/export")
     app = Host(lambda: ExportScreen(search, engine, tmp_path))
     async with app.run_test(size=SIZE) as pilot:
@@ -222,7 +203,7 @@ async def test_failure_is_shown_inline_with_details(make_sandbox, engine_for, tm
         screen.query_one("#destination", Input).value = str(tmp_path / "fails.csv")
         screen.query_one("#max-rows", Input).value = "5"
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: screen.phase == "failed")
+        await wait_until(pilot=pilot, condition=lambda: screen.phase == "failed")
         assert "Export failed:" in screen_text(app)
         await pilot.click("#details")
         await pilot.pause()
@@ -237,8 +218,8 @@ async def test_failure_is_shown_inline_with_details(make_sandbox, engine_for, tm
 
 
 async def test_unmount_unsubscribes_from_the_engine(fast_sandbox, engine_for, tmp_path):
-    engine = engine_for(fast_sandbox)
-    search = await finished_search(engine)
+    engine = await engine_for(fast_sandbox)
+    search = await finished(engine)
     before = len(engine._subscribers)
     app = Host(lambda: ExportScreen(search, engine, tmp_path))
     async with app.run_test(size=SIZE) as pilot:

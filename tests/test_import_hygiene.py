@@ -9,10 +9,10 @@ import textwrap
 CHECK = textwrap.dedent(
     """
     import importlib, pkgutil, sys
-    import sixtyfour_tui.api, sixtyfour_tui.jobs
-    import sixtyfour_tui.config, sixtyfour_tui.locations, sixtyfour_tui.atomic
-    import sixtyfour_tui.jobs.ledger, sixtyfour_tui.jobs.history
-    for package in (sixtyfour_tui.api, sixtyfour_tui.jobs):
+    import sixtyfour_tui.api, sixtyfour_tui.jobs, sixtyfour_tui.workspace, sixtyfour_tui.commands
+    import sixtyfour_tui.config, sixtyfour_tui.locations, sixtyfour_tui.atomic, sixtyfour_tui.schema
+    import sixtyfour_tui.rules, sixtyfour_tui.sanitize, sixtyfour_tui.entities, sixtyfour_tui.destinations
+    for package in (sixtyfour_tui.api, sixtyfour_tui.jobs, sixtyfour_tui.workspace, sixtyfour_tui.commands):
         for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
             importlib.import_module(module.name)
     loaded = sorted(name for name in sys.modules if name == "textual" or name.startswith("textual."))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import msgspec
 from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
 
-from sixtyfour_tui.jobs.ledger import JobRecord
+from sixtyfour_tui.jobs.records import JobRecord
 from sixtyfour_tui.ui import job_text
 from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
 
@@ -51,8 +52,7 @@ async def test_an_update_after_a_tick_shows_both_changes(monkeypatch):
         await pilot.pause()
         monkeypatch.setattr(job_text, "clock", lambda: START + 9)
         panel._tick_elapsed()
-        record.progress_message = "Iteration 2"
-        panel.show_job(record)
+        panel.show_job(msgspec.structs.replace(record, progress_message="Iteration 2"))
         await pilot.pause()
         line = screen_line(panel, 1)
         assert "Iteration 2" in line and "0:09" in line
@@ -62,14 +62,15 @@ async def test_times_wait_while_the_panel_is_hidden_and_catch_up_when_it_shows(m
     monkeypatch.setattr(job_text, "clock", lambda: START + 5)
     async with PanelApp().run_test(size=(150, 12)) as pilot:
         panel = pilot.app.query_one(JobsPanel)
-        panel.show_job(job("VP of Sales"))
+        record = job("VP of Sales")
+        panel.show_job(record)
         await pilot.pause()
         other = Screen()
         await pilot.app.push_screen(other)
         await other.mount(Static("elsewhere"))
         monkeypatch.setattr(job_text, "clock", lambda: START + 30)
         panel._tick_elapsed()
-        assert panel.get_cell_at((0, 6)).plain == "0:05"
+        assert panel.get_cell(record.job_id, "elapsed").plain == "0:05"
         pilot.app.pop_screen()
         await pilot.pause()
         panel._tick_elapsed()

@@ -12,14 +12,15 @@ import pytest
 from textual.widgets import Input, OptionList, TextArea
 
 from sixtyfour_tui.config import Settings, load_file_settings, masked_key, save_settings
-from sixtyfour_tui.jobs.history import HistoryEntry
-from sixtyfour_tui.ui.filenames import default_export_path, query_slug, validate_destination
+from sixtyfour_tui.destinations import default_export_path, query_slug, validate_destination
+from sixtyfour_tui.jobs.records import HistoryEntry
 from sixtyfour_tui.ui.screens.confirm import ConfirmScreen
 from sixtyfour_tui.ui.screens.error_modal import ErrorScreen
 from sixtyfour_tui.ui.screens.history_screen import HistoryScreen
 from sixtyfour_tui.ui.screens.settings_screen import SettingsScreen
 from sixtyfour_tui.ui.screens.welcome import WelcomeScreen
 from tests.modal_host import NO_RESULT, Host, screen_text
+from tests.waiting import wait_until
 
 SIZE = (100, 36)
 SECRET = "sk-live-SECRETvalue0123456789wxyz"
@@ -99,11 +100,11 @@ async def test_error_screen_copy_and_close():
         assert "[/unclosed" in screen_text(app)
         await pilot.press("c")
         for _ in range(300):  # the system-clipboard attempt runs in a worker
-            if list(app._notifications):
+            if app.notices:
                 break
             await pilot.pause(0.01)
         assert app.clipboard == ERROR_TEXT
-        assert any(n.message.startswith("Copied the error text to the") for n in app._notifications)
+        assert any(n.startswith("Copied the error text to the") for n in app.notices)
         await pilot.press("escape")
         await pilot.pause()
         assert app.result is None
@@ -161,12 +162,11 @@ async def test_settings_invalid_values_are_explained_inline(config_path):
         await pilot.pause()
         screen = app.screen
         screen.query_one("#base-url", Input).value = "ftp:/nowhere"
-        screen.query_one("#poll-interval", Input).value = "-1"
+        screen.query_one("#poll-interval", Input).value = "1e-9"
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        shown = screen_text(app)
-        assert "must be an http:// or https:// URL" in shown
-        assert "positive number of seconds" in shown
+        await wait_until(lambda: "must be an http:// or https:// URL" in screen_text(app), pilot=pilot)
+        # The same sentence the settings file gets for the same value: one rule for both.
+        assert "poll interval must be a number of seconds from 0.05" in screen_text(app)
         assert app.result is NO_RESULT and isinstance(app.screen, SettingsScreen)
         assert not config_path.exists()
         await pilot.press("escape")
@@ -273,7 +273,7 @@ async def test_history_no_match_and_escape():
 
 
 def test_paths_the_file_system_refuses_to_look_at_give_messages_not_tracebacks(tmp_path):
-    from sixtyfour_tui.ui.filenames import destination_warning
+    from sixtyfour_tui.destinations import destination_warning
 
     too_long = tmp_path / ("x" * 300) / "out.csv"
     assert destination_warning(too_long) is None

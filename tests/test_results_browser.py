@@ -12,17 +12,19 @@ from textual.widgets import SelectionList, TextArea
 
 from sixtyfour_tui.api.client import SixtyfourClient
 from sixtyfour_tui.api.pager import row_identity
-from sixtyfour_tui.jobs.ledger import JobRecord
+from sixtyfour_tui.jobs.records import JobRecord
 from sixtyfour_tui.ui.messages import PageLoaded, ResultsFailed, RowsCopied
 from sixtyfour_tui.ui.screens.columns import ColumnsScreen
 from sixtyfour_tui.ui.screens.detail import DetailScreen
 from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser, results_summary
+from tests.terminal import RecordsNotices
+from tests.waiting import wait_until
 
 QUERY = "software engineers in Berlin"
 SIZE = (120, 30)
 
 
-class BrowserApp(App):
+class BrowserApp(RecordsNotices, App):
     """Captures what would leave the app: clipboard text, opened URLs, typed messages."""
 
     def __init__(self) -> None:
@@ -55,14 +57,6 @@ class BrowserApp(App):
         return self.query_one(ResultsBrowser)
 
 
-async def until(pilot, condition, timeout: float = 20.0) -> None:
-    """Let the app run until `condition()` holds; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await pilot.pause(0.01)
-
-
 async def finished_job(client: SixtyfourClient, max_results: int) -> JobRecord:
     task = await client.start_deep_search(QUERY, mode="people", max_results=max_results)
     deadline = time.monotonic() + 30
@@ -84,6 +78,15 @@ async def client(fast_sandbox):
 
 
 @pytest.fixture
+def workspace(tmp_path):
+    from tests.engines import open_workspace
+
+    store = open_workspace(tmp_path)
+    yield store
+    store.close()
+
+
+@pytest.fixture
 async def job(client):
     return await finished_job(client, max_results=450)
 
@@ -92,42 +95,42 @@ def ids(browser: ResultsBrowser) -> list[str | None]:
     return [row_identity(browser.store.raw(i)) for i in range(len(browser.store))]
 
 
-async def test_first_page_loads_with_an_honest_title_and_default_columns(client, job):
+async def test_first_page_loads_with_an_honest_title_and_default_columns(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, settled(browser, 100))
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, 100))
         assert len(browser.store) == 100
-        expected = browser.pager.expected_total
-        assert expected == min(450, browser.pager.total_available)
+        expected = browser.expected_total
+        assert expected == min(450, browser.source.total_available)
         assert f"Showing 100 of {expected:,} · more available" in browser.title_text
         assert QUERY in browser.title_text
         assert browser.table.visible_columns[:3] == ["fullName", "title", "seniority"]
         assert "currentCompanies" in browser.table.visible_columns
         assert "headline" not in browser.table.visible_columns
-        await until(pilot, lambda: any(isinstance(e, PageLoaded) for e in app.events))
+        await wait_until(pilot=pilot, condition=lambda: any(isinstance(e, PageLoaded) for e in app.events))
         assert [(e.job_id, e.loaded, e.expected_total) for e in app.events if isinstance(e, PageLoaded)] == [
             (job.job_id, 100, expected)
         ]
 
 
-async def test_near_end_m_and_shift_m_load_more_without_duplicates(client, job):
+async def test_near_end_m_and_shift_m_load_more_without_duplicates(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, settled(browser, 100))
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, 100))
         browser.table.focus()
         await pilot.press("end")  # the cursor reaches the last loaded row: the table asks for more
-        await until(pilot, settled(browser, 200))
+        await wait_until(pilot=pilot, condition=settled(browser, 200))
         await pilot.press("m")
-        await until(pilot, settled(browser, 300))
+        await wait_until(pilot=pilot, condition=settled(browser, 300))
         assert len(browser.store) == 300
         await pilot.press("M")
-        await until(pilot, lambda: not browser.pager.has_more and not browser.is_loading)
-        total = browser.pager.loaded
-        assert len(browser.store) == total == browser.pager.expected_total
+        await wait_until(pilot=pilot, condition=lambda: not browser.has_more and not browser.is_loading)
+        total = len(browser.store)
+        assert len(browser.store) == total == browser.expected_total
         loaded_ids = ids(browser)
         assert len(set(loaded_ids)) == len(loaded_ids) == total
         assert browser.title_text.endswith(f"All {total:,} results")
@@ -136,35 +139,35 @@ async def test_near_end_m_and_shift_m_load_more_without_duplicates(client, job):
         assert len(browser.store) == total
 
 
-async def test_filter_narrows_loaded_rows_and_escape_restores(client, job):
+async def test_filter_narrows_loaded_rows_and_escape_restores(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, settled(browser, 100))
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, 100))
         name = browser.store.cell_text(7, "fullName")
         await pilot.press("slash")
-        await until(pilot, lambda: browser.filter_input.has_focus)
+        await wait_until(pilot=pilot, condition=lambda: browser.filter_input.has_focus)
         await pilot.press(*("space" if char == " " else char for char in name))
-        await until(pilot, lambda: browser.store.filter_text == name.casefold())
+        await wait_until(pilot=pilot, condition=lambda: browser.store.filter_text == name.casefold())
         matches = browser.store.view_len
         assert 1 <= matches < 100
         assert f"· filtered: {matches} of 100 loaded" in browser.title_text
         assert browser.store.cell_text(browser.table.current_row_index(), "fullName") == name
         await pilot.press("escape")
-        await until(pilot, lambda: not browser.is_loading)
+        await wait_until(pilot=pilot, condition=lambda: not browser.is_loading)
         assert browser.store.filter_text == "" and browser.store.view_len == len(browser.store) >= 100
         assert "filtered" not in browser.title_text
         assert not browser.filter_input.display
         assert browser.table.has_focus
 
 
-async def test_sort_cycles_and_says_it_covers_loaded_rows_only(client, job):
+async def test_sort_cycles_and_says_it_covers_loaded_rows_only(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, settled(browser, 100))
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, 100))
         await pilot.press("right")  # cell cursor to the `title` column
         assert browser.table.current_column() == "title"
         await pilot.press("s")
@@ -177,27 +180,27 @@ async def test_sort_cycles_and_says_it_covers_loaded_rows_only(client, job):
         assert browser.store.sort_column is None and browser.status_text == ""
 
 
-async def test_y_copies_the_cursor_row_as_tsv_and_space_selects_rows(client, job):
+async def test_y_copies_the_cursor_row_as_tsv_and_space_selects_rows(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, settled(browser, 100))
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, 100))
         store = browser.store
         await pilot.press("down", "y")
-        await until(pilot, lambda: app.copied)
+        await wait_until(pilot=pilot, condition=lambda: app.copied)
         header, row, *rest = app.copied[-1].splitlines()
         assert header.split("\t") == browser.table.visible_columns
         assert row.split("\t")[0] == store.cell_text(1, "fullName") and rest == []
         assert app.system_copied == app.copied
 
         await pilot.press("space", "down", "space", "y")  # space marks a row and moves down
-        await until(pilot, lambda: len(app.copied) == 2)
+        await wait_until(pilot=pilot, condition=lambda: len(app.copied) == 2)
         lines = app.copied[-1].splitlines()
         assert [line.split("\t")[0] for line in lines[1:]] == [store.cell_text(1, "fullName"),
                                                                  store.cell_text(3, "fullName")]
         assert "2 selected" in browser.status_text
-        await until(pilot, lambda: sum(isinstance(e, RowsCopied) for e in app.events) == 2)
+        await wait_until(pilot=pilot, condition=lambda: sum(isinstance(e, RowsCopied) for e in app.events) == 2)
         assert [(e.fmt, e.count) for e in app.events if isinstance(e, RowsCopied)] == [("tsv", 1), ("tsv", 2)]
 
         await browser.copy_rows("json")
@@ -208,69 +211,70 @@ async def test_y_copies_the_cursor_row_as_tsv_and_space_selects_rows(client, job
         assert app.copied[-1].splitlines()[0].startswith("fullName,title,")
 
 
-async def test_c_copies_the_current_cell(client, job):
+async def test_c_copies_the_current_cell(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, settled(browser, 100))
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, 100))
         await pilot.press("right", "c")
-        await until(pilot, lambda: app.copied)
+        await wait_until(pilot=pilot, condition=lambda: app.copied)
         assert app.copied == [browser.store.cell_text(0, "title")]
 
 
-async def test_enter_opens_the_whole_record_and_o_opens_its_linkedin_url(client, job, monkeypatch):
+async def test_enter_opens_the_whole_record_and_o_opens_its_linkedin_url(client, workspace, job, monkeypatch):
     monkeypatch.setattr("sixtyfour_tui.ui.links.browser_available", lambda: True)
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, settled(browser, 100))
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, 100))
         record = browser.store.raw(0)
         await pilot.press("o")
-        await until(pilot, lambda: app.opened)
+        await wait_until(pilot=pilot, condition=lambda: app.opened)
         assert app.opened == [record["linkedinUrl"]]
 
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        await wait_until(pilot=pilot, condition=lambda: isinstance(app.screen, DetailScreen))
         screen = app.screen
         assert str(screen.query_one("#detail-title").content) == record["fullName"]
         assert json.loads(screen.query_one(TextArea).text) == record
         await pilot.press("y")
-        await until(pilot, lambda: app.copied)
+        await wait_until(pilot=pilot, condition=lambda: app.copied)
         assert json.loads(app.copied[-1]) == record
         await pilot.press("escape")
-        await until(pilot, lambda: not isinstance(app.screen, DetailScreen))
+        await wait_until(pilot=pilot, condition=lambda: not isinstance(app.screen, DetailScreen))
 
         await pilot.press("d")
-        await until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        await wait_until(pilot=pilot, condition=lambda: isinstance(app.screen, DetailScreen))
 
 
-async def test_column_chooser_shows_any_flattened_column(client, job):
+async def test_column_chooser_shows_any_flattened_column(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, settled(browser, 100))
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, 100))
         await pilot.press("C")
-        await until(pilot, lambda: isinstance(app.screen, ColumnsScreen))
+        await wait_until(pilot=pilot, condition=lambda: isinstance(app.screen, ColumnsScreen))
         choices = app.screen.query_one(SelectionList)
         choices.select("headline")
         choices.deselect("email")
         await pilot.press("a")
-        await until(pilot, lambda: not isinstance(app.screen, ColumnsScreen))
+        await wait_until(pilot=pilot, condition=lambda: not isinstance(app.screen, ColumnsScreen))
         columns = browser.table.visible_columns
         assert columns[-1] == "headline" and "email" not in columns
 
 
-async def test_a_paging_error_is_shown_and_the_app_keeps_running(client):
+async def test_a_paging_error_is_shown_and_the_app_keeps_running(client, workspace):
     app = BrowserApp()
     job = JobRecord(query="[bold]boom[/] [@click=app.quit]", mode="people", search_id="no-such-search",
                     max_results=100, status="completed")
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, lambda: any(isinstance(e, ResultsFailed) for e in app.events) and not browser.is_loading)
+        browser.show_job(job, client, workspace)
+        await wait_until(lambda: any(isinstance(e, ResultsFailed) for e in app.events) and not browser.is_loading,
+                         pilot=pilot)
         assert "Could not load more results" in browser.status_text
         assert "not found" in browser.status_text
         assert browser.query_one("#results-status").has_class("-error")
@@ -278,10 +282,15 @@ async def test_a_paging_error_is_shown_and_the_app_keeps_running(client):
         assert app.is_running
 
 
-async def test_hostile_strings_render_literally(client):
+async def test_hostile_strings_render_literally(client, workspace):
     app = BrowserApp()
-    hostile = {"publicId": "x1", "fullName": "[bold]x[/]", "title": "[@click=app.quit]",
-               "seniority": "\x1b[31mred", "linkedinUrl": "javascript:alert(1)"}
+    hostile = {
+        "publicId": "x1",
+        "fullName": "[bold]x[/]",
+        "title": "[@click=app.quit]",
+        "seniority": "\x1b[31mred",
+        "linkedinUrl": "javascript:alert(1)",
+    }
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
         browser.store.append([hostile])
@@ -296,7 +305,7 @@ async def test_hostile_strings_render_literally(client):
         assert app.opened == []
 
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        await wait_until(pilot=pilot, condition=lambda: isinstance(app.screen, DetailScreen))
         assert str(app.screen.query_one("#detail-title").content) == "[bold]x[/]"
         text = app.screen.query_one(TextArea).text
         assert "\x1b" not in text and "\\u001b[31mred" in text
@@ -317,18 +326,18 @@ def test_summary_wording_is_honest():
     assert summary(started=False) == "Loading results…"
 
 
-async def test_o_without_a_browser_copies_the_link_and_says_so(client, job, monkeypatch):
+async def test_o_without_a_browser_copies_the_link_and_says_so(client, workspace, job, monkeypatch):
     monkeypatch.setattr("sixtyfour_tui.ui.links.browser_available", lambda: False)
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, settled(browser, 100))
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, 100))
         record = browser.store.raw(0)
         await pilot.press("o")
-        await until(pilot, lambda: app.copied)
+        await wait_until(pilot=pilot, condition=lambda: app.copied)
         assert app.copied == [record["linkedinUrl"]] and app.opened == []
-        assert any("No web browser found" in str(n.message) for n in app._notifications)
+        assert any("No web browser found" in n for n in app.notices)
 
 
 def test_only_a_browser_beside_the_terminal_counts(monkeypatch):

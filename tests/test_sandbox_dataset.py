@@ -166,3 +166,38 @@ def test_field_access_matches_rows(ds: Dataset) -> None:
 def test_unknown_mode_is_rejected(ds: Dataset) -> None:
     with pytest.raises(ValueError, match="unknown mode"):
         ds.count("persons")
+
+
+def test_documented_industry_filters_work(ds: Dataset) -> None:
+    """Sixtyfour's examples filter on "Software" and "SaaS": both are values, not one "SaaS/Software"."""
+    from sixtyfour_tui.sandbox.simple_filters import run_simple_filters
+
+    industries = Counter(ds.row("company", c)["industry"] for c in range(ds.count("company")))
+    software = run_simple_filters(ds, {"industry": "Software"}, "company")
+    either = run_simple_filters(ds, {"industry": {"$in": ["Software", "SaaS"]}}, "company")
+    assert len(software) == industries["Software"] > 0
+    assert len(either) == industries["Software"] + industries["SaaS"] > len(software)
+    assert {"Venture Capital", "Legal Services", "Hospitality", "Food & Beverage", "Healthcare"} <= set(industries)
+
+
+def test_industries_employ_the_people_they_need(ds: Dataset) -> None:
+    def functions_at(industry: str) -> Counter:
+        return Counter(ds.row("people", i)["jobFunction"] for i in range(0, 100_000, 3)
+                       if vocab.INDUSTRIES[ds.company_industry[ds.person_company[i]]] == industry)
+
+    assert functions_at("Healthcare").most_common(1)[0][0] == "Clinical"
+    assert functions_at("Legal Services").most_common(1)[0][0] == "Legal"
+    assert functions_at("Venture Capital").most_common(1)[0][0] == "Investing"
+    assert functions_at("Food & Beverage").most_common(1)[0][0] == "Hospitality"
+    baristas = [i for i in range(100_000) if "Barista" in ds.titles[ds.person_title[i]]]
+    assert baristas and all(vocab.INDUSTRIES[ds.company_industry[ds.person_company[i]]] == "Food & Beverage"
+                            for i in baristas)
+
+
+def test_every_place_has_coordinates_and_industries_cluster(ds: Dataset) -> None:
+    for place in vocab.LOCATIONS:
+        assert -90 <= place.lat <= 90 and -180 <= place.lon <= 180 and place.weight > 0
+    tokyo = [ds.row("company", c)["industry"] for c in range(10_000) if ds.row("company", c)["hq_city"] == "Tokyo"]
+    share_in_tokyo = tokyo.count("Gaming") / len(tokyo)
+    share_overall = sum(1 for i in ds.company_industry if vocab.INDUSTRIES[i] == "Gaming") / 10_000
+    assert share_in_tokyo > 3 * share_overall

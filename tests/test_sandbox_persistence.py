@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import httpx
 
 from sixtyfour_tui.sandbox.config import DEMO_API_KEY, SandboxConfig
@@ -60,3 +63,36 @@ def test_a_finished_task_stays_finished_after_a_restart_even_with_a_fast_clock(t
             assert api.get(f"/search/status/{task['task_id']}").json()["status"] == "completed"
             link = api.get("/search/download", params={"resource_handle_id": done["resource_handle_id"]})
             assert link.status_code == 200
+
+
+def test_exclusion_lists_and_a_searchs_exclusions_survive_a_restart(tmp_path):
+    state_file = tmp_path / "sandbox-tasks.json"
+    config = SandboxConfig(speed=2000.0, requests_per_minute=0, state_file=state_file)
+    query = {"query": "engineers in Denver", "mode": "people", "page_size": 6}
+    with SandboxServer(config) as first:
+        with httpx.Client(base_url=first.base_url, headers={"x-api-key": DEMO_API_KEY}) as api:
+            top = [row["publicId"] for row in api.post("/search/query", json=query).json()["results"]]
+            made = api.post("/search/exclusion-lists", json={
+                "name": "contacted", "source": {"type": "entity_ids", "entity_ids": top[:3]}}).json()
+            task = api.post("/search/start-deep-search", json={
+                "query": "engineers in Denver", "max_results": 20,
+                "exclude_entity_ids": [f"https://www.linkedin.com/in/{x}/" for x in top[3:]]}).json()
+    assert "contacted" in state_file.read_text()
+    with SandboxServer(config) as second:
+        with httpx.Client(base_url=second.base_url, headers={"x-api-key": DEMO_API_KEY}) as api:
+            kept = api.get(f"/search/exclusion-lists/{made['id']}").json()
+            assert kept["status"] == "ready" and kept["size"] == 3 and kept["name"] == "contacted"
+            again = api.post("/search/query", json={**query, "exclude_list_ids": [made["id"]]}).json()
+            assert [row["publicId"] for row in again["results"]][:3] == top[3:]
+            done = wait_for(
+                lambda: (body := api.get(f"/search/status/{task['task_id']}").json())["status"] == "completed" and body
+            )
+            assert done["total_results"] == 20
+            link = api.get("/search/download", params={"resource_handle_id": done["resource_handle_id"]}).json()
+            rows = csv.DictReader(io.StringIO(httpx.get(link["url"]).text))
+            shown = [row["linkedin_url"].rsplit("/", 1)[-1] for row in rows]
+            assert shown[:3] == top[:3] and not set(top[3:]) & set(shown)
+            assert api.delete(f"/search/exclusion-lists/{made['id']}").status_code == 200
+    with SandboxServer(config) as third:
+        with httpx.Client(base_url=third.base_url, headers={"x-api-key": DEMO_API_KEY}) as api:
+            assert api.get(f"/search/exclusion-lists/{made['id']}").status_code == 404

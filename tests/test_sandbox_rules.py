@@ -355,3 +355,132 @@ def test_error_rate_answers_some_500_or_503(make_sandbox):
     with httpx.Client(base_url=server.base_url, headers={"x-api-key": DEMO_API_KEY}) as api:
         codes = [api.get("/search/status/x").status_code for _ in range(40)]
     assert {500, 503} & set(codes) and 404 in codes
+
+
+# -- location expansion ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "options, field",
+    [
+        ({"location_expansion_radius_miles": 4.9}, "location_expansion_radius_miles"),
+        ({"location_expansion_radius_miles": 201}, "location_expansion_radius_miles"),
+        ({"location_expansion_radius_miles": "far"}, "location_expansion_radius_miles"),
+        ({"location_expansion_enabled": "yes"}, "location_expansion_enabled"),
+    ],
+)
+def test_location_expansion_options_are_validated(api, options, field):
+    for route, body in (("/search/query", {"query": "engineers in Austin", "mode": "people"}),
+                        ("/search/start-deep-search", {"query": "engineers in Austin", "mode": "people"})):
+        response = api.post(route, json={**body, **options})
+        assert response.status_code == 422, route
+        assert ["body", field] in [problem["loc"] for problem in response.json()["detail"]]
+
+
+def test_location_expansion_options_within_range_are_accepted(api):
+    for radius in (5, 200, 42.5):
+        body = {"query": "engineers in Austin", "mode": "people", "location_expansion_radius_miles": radius,
+                "location_expansion_enabled": False}
+        assert api.post("/search/query", json=body).status_code == 200
+
+
+def test_location_expansion_options_reach_the_search_engine(make_sandbox, monkeypatch):
+    """Until the engine takes the options nothing is passed; once it does, the request's values are."""
+    from sixtyfour_tui.sandbox import search_engine, searches
+
+    real = search_engine.plan_search
+    seen: list[dict] = []
+
+    def plan_search(ds, parsed_query, mode, *, location_expansion=True, radius_miles=10.0):
+        seen.append({"location_expansion": location_expansion, "radius_miles": radius_miles})
+        return real(ds, parsed_query, mode)
+
+    monkeypatch.setattr(search_engine, "plan_search", plan_search)
+    searches._engine_expands.cache_clear()
+    try:
+        server = make_sandbox(speed=2000.0)
+        with httpx.Client(base_url=server.base_url, headers={"x-api-key": DEMO_API_KEY}) as api:
+            body = {"query": "engineers in Austin", "mode": "people", "location_expansion_radius_miles": 50,
+                    "location_expansion_enabled": False}
+            page = api.post("/search/query", json=body).json()
+            assert seen[-1] == {"location_expansion": False, "radius_miles": 50.0}
+            api.post("/search/query", json={"search_id": page["search_id"], "location_expansion_radius_miles": 120})
+            assert seen[-1] == {"location_expansion": True, "radius_miles": 120.0}
+            start(api, query="designers in Denver", location_expansion_radius_miles=25)
+            assert seen[-1] == {"location_expansion": True, "radius_miles": 25.0}
+    finally:
+        searches._engine_expands.cache_clear()
+
+
+# -- search ids, export mode -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"query": "engineers in Austin", "mode": "people"},
+        {"simple_filters": {"industry": {"$exists": True}}, "mode": "company"},
+        {"parsed_query": {"filters": {"seniority": ["VP"]}, "keywords": []}, "mode": "people"},
+    ],
+)
+def test_every_query_response_carries_a_search_id_that_replays_it(api, body):
+    first = api.post("/search/query", json={**body, "page_size": 5})
+    assert first.status_code == 200, first.text
+    search_id = first.json()["search_id"]
+    assert search_id
+    replay = api.post("/search/query", json={"search_id": search_id, "page_size": 5}).json()
+    assert replay["search_id"] == search_id and replay["results"] == first.json()["results"]
+    following = api.post("/search/query", json={"cursor": first.json()["next_cursor"]}).json()
+    assert following["search_id"] == search_id
+
+
+def test_an_export_defaults_to_the_stored_searchs_mode(api, fast_sandbox):
+    header = fast_sandbox.state.dataset.csv_header("company")
+    task = start(api, query="fintech companies in London", mode="company", max_results=20)
+    status = wait_completed(api, task["task_id"])
+    for search_id in (status["search_id"],
+                      api.post("/search/query", json={"simple_filters": {"is_public": True}, "mode": "company"})
+                      .json()["search_id"]):
+        started = api.post("/search/export", json={"search_id": search_id, "max_results": 5})
+        assert started.status_code == 200
+        done = wait_completed(api, started.json()["task_id"])
+        link = api.get("/search/download", params={"resource_handle_id": done["resource_handle_id"]}).json()
+        assert next(csv.reader(io.StringIO(httpx.get(link["url"]).text))) == header
+        conflicting = api.post("/search/export", json={"search_id": search_id, "mode": "people"})
+        assert conflicting.status_code == 400 and "company" in conflicting.json()["detail"]
+
+
+# -- unknown routes and methods --------------------------------------------------------------------
+def test_unknown_routes_and_methods_answer_json(api):
+    for path in ("/search/nope", "/nothing/here"):
+        missing = api.get(path)
+        assert missing.status_code == 404 and missing.json() == {"detail": "Not Found"}
+    wrong_method = api.get("/search/query")
+    assert wrong_method.status_code == 405 and wrong_method.json() == {"detail": "Method Not Allowed"}
+    assert "POST" in wrong_method.headers["allow"]
+    assert api.delete("/search/export").json() == {"detail": "Method Not Allowed"}
+
+
+# -- what the server saw -----------------------------------------------------------------------------
+def test_the_request_log_counts_starts_and_keeps_the_exclusions_sent_without_the_key(make_sandbox):
+    server = make_sandbox(speed=2000.0, api_keys=(DEMO_API_KEY, OTHER_KEY))
+    log = server.state.request_log
+    with httpx.Client(base_url=server.base_url, headers={"x-api-key": DEMO_API_KEY}) as api:
+        first = start(api, query="engineers in Austin", search_id="chosen-1", exclude_entity_ids=["jane-doe"])
+        again = start(api, query="engineers in Austin", search_id="chosen-1", exclude_entity_ids=["jane-doe"])
+        assert first["task_id"] == again["task_id"]
+        status = wait_completed(api, first["task_id"])
+        page = api.post("/search/query", json={"search_id": status["search_id"], "page_size": 2,
+                                               "exclude_entity_ids": ["jane-doe"]}).json()
+        api.post("/search/query", json={"cursor": page["next_cursor"]})
+        api.post("/search/query", json={"search_id": status["search_id"], "page_size": 2})
+    with httpx.Client(base_url=server.base_url, headers={"x-api-key": OTHER_KEY}) as other:
+        other.post("/search/query", json={"query": "CTOs", "mode": "people"})
+        assert other.get("/_sandbox/requests").json()["requests"][0]["body"]["query"] == "CTOs"
+        assert len(other.get("/_sandbox/requests").json()["requests"]) == 1
+    assert log.count("/search/start-deep-search") == 2  # requests, not distinct tasks
+    mine = server.state.known_owner(DEMO_API_KEY)
+    firsts = log.first_queries(owner=mine)
+    assert [e.body.get("exclude_entity_ids") for e in firsts] == [["jane-doe"], None]
+    assert all(e.status == 200 for e in firsts)
+    statuses = log.entries(route="/search/status/{task_id}", method="GET")
+    assert statuses and statuses[0].path.startswith("/search/status/")
+    assert DEMO_API_KEY not in repr(log.entries()) and OTHER_KEY not in repr(log.entries())
+    with httpx.Client(base_url=server.base_url) as anonymous:
+        assert anonymous.get("/_sandbox/requests").status_code == 401

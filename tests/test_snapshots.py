@@ -57,7 +57,7 @@ def test_detail_view(snap_compare, tmp_path, monkeypatch, scene_sandbox):
     async def prepare(pilot):
         await open_results(pilot, app, scene_sandbox)
         await pilot.press("j", "enter")
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "DetailScreen")
+        await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "DetailScreen")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=prepare)
 
@@ -69,9 +69,8 @@ def test_export_screen(snap_compare, tmp_path, monkeypatch):
         await panels_ready(pilot)
         show_jobs(app)
         app.export_job("job-1")
-        await wait_until(
-            pilot, lambda: type(app.screen).__name__ == "ExportScreen" and app.screen.query("#destination")
-        )
+        await wait_until(lambda: type(app.screen).__name__ == "ExportScreen" and app.screen.query("#destination"),
+                         pilot=pilot)
         app.screen.query_one("#destination").value = "/home/user/Downloads/vp-of-engineering.csv"
         await pilot.pause()
 
@@ -84,6 +83,6 @@ def test_help_screen(snap_compare, tmp_path, monkeypatch):
     async def prepare(pilot):
         await panels_ready(pilot)
         await pilot.press("f1")
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+        await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "HelpScreen")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=prepare)

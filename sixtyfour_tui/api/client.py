@@ -24,13 +24,13 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from json import loads as json_loads
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
+import msgspec
 
 from .. import __version__
 from .bodies import ERROR_BODY_LIMIT, declared_length, read_capped
@@ -360,4 +360,4 @@ def _parse(build: Callable[[Any], M], data: Any) -> M:
 
 
 def _with_search_id(task: StartedTask, search_id: str) -> StartedTask:
-    return replace(task, search_id=search_id)
+    return msgspec.structs.replace(task, search_id=search_id)

@@ -1,117 +1,70 @@
-"""Typed, immutable views of API responses.
+"""Typed, immutable views of API answers, described once as msgspec Structs.
 
-Every `from_json` ignores unknown fields and tolerates missing or null optional ones, because the
-contract promises only that much. The untouched dict stays on `.raw` for the detail view.
+Every `from_json` is `schema.tolerant`: unknown fields are ignored and missing, null or unreadable
+optional ones fall back to their defaults, because the contract promises only that much. The
+untouched answer stays on `.raw` for the detail view.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
+
+import msgspec
+
+from sixtyfour_tui.schema import raw_of, tolerant
 
 COMPLETED = "completed"
 FAILED_STATUSES = frozenset({"failed", "cancelled", "canceled", "terminated", "timed_out", "error"})
 
 
-def _str(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value if isinstance(value, str) else str(value)
+class ApiModel(msgspec.Struct, frozen=True, kw_only=True, dict=True):
+    """Base of every answer: read tolerantly, remembers the raw JSON."""
+
+    @classmethod
+    def from_json(cls, data: Any) -> Self:
+        return tolerant(cls, data, _describe(cls))
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        return raw_of(self)
 
 
-def _int(value: Any) -> int | None:
-    """Numbers sometimes arrive as strings or floats; anything unreadable becomes None."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    try:
-        return int(float(value))
-    except (TypeError, ValueError, OverflowError):  # "1e400" is infinite: not a count we can show
-        return None
+def _describe(cls: type) -> str:
+    """`TaskStatus` → "task status": the noun errors use."""
+    name = cls.__name__
+    words = [name[0].lower()]
+    for char in name[1:]:
+        words.append(f" {char.lower()}" if char.isupper() else char)
+    return "".join(words).replace("started task", "task")
 
 
-def _float(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _bool(value: Any) -> bool | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value.strip().lower() in {"true", "1", "yes"}
-    return bool(value)
-
-
-def _require_dict(data: Any, what: str) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise ValueError(f"{what}: expected a JSON object, got {type(data).__name__}")
-    return data
-
-
-def _require_str(data: dict[str, Any], key: str, what: str) -> str:
-    value = _str(data.get(key))
-    if not value:
-        raise ValueError(f"{what}: missing {key!r}")
-    return value
-
-
-@dataclass(frozen=True)
-class StartedTask:
+class StartedTask(ApiModel, frozen=True):
     """Answer to a start or export: a task to poll. `search_id` is the id the client sent, if any."""
 
     task_id: str
-    status: str
-    message: str | None
+    status: str = ""
+    message: str | None = None
     search_id: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    @classmethod
-    def from_json(cls, data: Any) -> StartedTask:
-        data = _require_dict(data, "task")
-        return cls(
-            task_id=_require_str(data, "task_id", "task"),
-            status=_str(data.get("status")) or "",
-            message=_str(data.get("message")),
-            search_id=_str(data.get("search_id")),
-            raw=data,
-        )
+    def __post_init__(self) -> None:
+        _require_text(self, "task_id", "task")
 
 
-@dataclass(frozen=True)
-class IterationInfo:
+class IterationInfo(ApiModel, frozen=True):
     """One refinement round of a deep search, as reported in the status `iterations` list."""
 
-    iteration: int | None
-    results: int | None
-    elapsed_ms: float | None
-    message: str | None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_json(cls, data: Any) -> IterationInfo:
-        data = _require_dict(data, "iteration")
-        return cls(
-            iteration=_int(data.get("iteration")),
-            results=_int(data.get("results")),
-            elapsed_ms=_float(data.get("elapsed_ms")),
-            message=_str(data.get("message")),
-            raw=data,
-        )
+    iteration: int | None = None
+    results: int | None = None
+    elapsed_ms: float | None = None
+    message: str | None = None
 
 
-@dataclass(frozen=True)
-class TaskStatus:
+class TaskStatus(ApiModel, frozen=True):
     """A poll result. Unknown status values mean 'still in progress' and are shown as-is."""
 
     task_id: str
-    status: str
+    status: str = ""
     start_time: str | None = None
     current_phase: int | None = None
     progress_message: str | None = None
@@ -122,7 +75,20 @@ class TaskStatus:
     exported_count: int | None = None
     error: str | None = None
     iterations: tuple[IterationInfo, ...] = ()
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        _require_text(self, "task_id", "task status")
+
+    @classmethod
+    def from_json(cls, data: Any) -> Self:
+        # `error` is documented as text, but an object with a message is plausible too.
+        if isinstance(data, dict) and isinstance(data.get("error"), dict):
+            detail = data["error"]
+            data = {**data, "error": str(detail.get("message") or detail.get("error") or detail)}
+        status = tolerant(cls, data, "task status")
+        if status.error == "":
+            msgspec.structs.force_setattr(status, "error", None)
+        return status
 
     @property
     def is_completed(self) -> bool:
@@ -136,48 +102,14 @@ class TaskStatus:
     def is_terminal(self) -> bool:
         return self.is_completed or self.is_failed
 
-    @classmethod
-    def from_json(cls, data: Any) -> TaskStatus:
-        data = _require_dict(data, "task status")
-        iterations = data.get("iterations")
-        error = data.get("error")
-        return cls(
-            task_id=_require_str(data, "task_id", "task status"),
-            status=_str(data.get("status")) or "",
-            start_time=_str(data.get("start_time")),
-            current_phase=_int(data.get("current_phase")),
-            progress_message=_str(data.get("progress_message")),
-            close_time=_str(data.get("close_time")),
-            search_id=_str(data.get("search_id")),
-            resource_handle_id=_str(data.get("resource_handle_id")),
-            total_results=_int(data.get("total_results")),
-            exported_count=_int(data.get("exported_count")),
-            error=_error_text(error),
-            iterations=tuple(
-                IterationInfo.from_json(item)
-                for item in (iterations if isinstance(iterations, list) else [])
-                if isinstance(item, dict)
-            ),
-            raw=data,
-        )
 
+class QueryPage(ApiModel, frozen=True):
+    """One page of `/search/query` (and of a filter search). `has_more` falls back to 'a cursor
+    was given' when absent."""
 
-def _error_text(error: Any) -> str | None:
-    """`error` is documented as text, but an object with a message is plausible too."""
-    if error is None or error == "":
-        return None
-    if isinstance(error, dict):
-        return _str(error.get("message") or error.get("error") or error)
-    return _str(error)
-
-
-@dataclass(frozen=True)
-class QueryPage:
-    """One page of `/search/query`. `has_more` falls back to 'a cursor was given' when absent."""
-
-    results: list[dict[str, Any]]
+    results: list[dict[str, Any]] = []
     next_cursor: str | None = None
-    has_more: bool = False
+    has_more: bool | None = None
     total_results: int | None = None
     total_available: int | None = None
     remaining_results: int | None = None
@@ -196,64 +128,33 @@ class QueryPage:
     download_expires_in_seconds: float | None = None
     resource_handle_id: str | None = None
     exported_count: int | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    @classmethod
-    def from_json(cls, data: Any) -> QueryPage:
-        data = _require_dict(data, "query page")
-        results = data.get("results")
-        next_cursor = _str(data.get("next_cursor")) or None
-        has_more = _bool(data.get("has_more"))
-        return cls(
-            results=[row for row in (results if isinstance(results, list) else []) if isinstance(row, dict)],
-            next_cursor=next_cursor,
-            has_more=has_more if has_more is not None else next_cursor is not None,
-            total_results=_int(data.get("total_results")),
-            total_available=_int(data.get("total_available")),
-            remaining_results=_int(data.get("remaining_results")),
-            page_size=_int(data.get("page_size")),
-            page_count=_int(data.get("page_count")),
-            page_number=_int(data.get("page_number")),
-            total_pages=_int(data.get("total_pages")),
-            max_pages=_int(data.get("max_pages")),
-            search_id=_str(data.get("search_id")),
-            parsed_query=data.get("parsed_query"),
-            natural_language_query=_str(data.get("natural_language_query")),
-            cursor_expires_in_seconds=_float(data.get("cursor_expires_in_seconds")),
-            request_duration_ms=_float(data.get("request_duration_ms")),
-            csv_download_url=_str(data.get("csv_download_url")),
-            json_download_url=_str(data.get("json_download_url")),
-            download_expires_in_seconds=_float(data.get("download_expires_in_seconds")),
-            resource_handle_id=_str(data.get("resource_handle_id")),
-            exported_count=_int(data.get("exported_count")),
-            raw=data,
-        )
+    def __post_init__(self) -> None:
+        if self.next_cursor == "":
+            msgspec.structs.force_setattr(self, "next_cursor", None)
+        if self.has_more is None:
+            msgspec.structs.force_setattr(self, "has_more", self.next_cursor is not None)
 
 
-@dataclass(frozen=True)
-class DownloadLink:
+class DownloadLink(ApiModel, frozen=True):
     """A signed, short-lived URL on a storage host (never send the API key there)."""
 
     url: str
     bucket: str | None = None
     path: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    @classmethod
-    def from_json(cls, data: Any) -> DownloadLink:
-        data = _require_dict(data, "download link")
-        return cls(
-            url=_require_str(data, "url", "download link"),
-            bucket=_str(data.get("bucket")),
-            path=_str(data.get("path")),
-            raw=data,
-        )
+    def __post_init__(self) -> None:
+        _require_text(self, "url", "download link")
 
 
-@dataclass(frozen=True)
-class DownloadResult:
+class DownloadResult(msgspec.Struct, frozen=True):
     """A finished download: the file is complete at `path`; `rows` excludes the header."""
 
     path: Path
     bytes_written: int
     rows: int
+
+
+def _require_text(model: msgspec.Struct, name: str, what: str) -> None:
+    if not getattr(model, name):
+        raise ValueError(f"{what}: missing {name!r}")

@@ -9,16 +9,22 @@ no gaps. No Textual here: the UI, the CLI and the tests share it.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..entities import entity_id
 from .errors import BadRequestError
 
 if TYPE_CHECKING:
     from .client import SixtyfourClient
     from .models import QueryPage
 
+FirstPage = Callable[[], Awaitable["QueryPage"]]
+
 IDENTITY_KEYS = ("publicId", "source_id")
 """Fields that name an entity in a row (people, companies)."""
+_REPLAY: Any = object()
+"""Stands in for a cursor when the next page can only be reached by replaying the search."""
 MAX_EMPTY_PAGES = 5
 """Empty pages in a row tolerated while the server still says `has_more` (a server bug guard)."""
 MAX_REPLAYS = 3
@@ -53,12 +59,21 @@ class ResultPager:
         search_id: str,
         max_results: int,
         page_size: int = 100,
+        exclude_entity_ids: Sequence[str] = (),
+        exclude_list_ids: Sequence[str] = (),
+        first_page: FirstPage | None = None,
     ) -> None:
         self._client = client
         self.mode = mode
         self.search_id = search_id
         self.max_results = max_results
         self.page_size = page_size
+        # The API drops exclusions on a replay, so every first request carries them again.
+        self.exclude_entity_ids = list(exclude_entity_ids)
+        self.exclude_list_ids = list(exclude_list_ids)
+        self._run_first = first_page
+        """The very first request when it is not a search_id replay (a filter search, a preview);
+        replays after that go through the search_id the server answered with."""
         self._cursor: str | None = None
         self._started = False
         self._has_more = True
@@ -66,10 +81,24 @@ class ResultPager:
         self._lock = asyncio.Lock()
         self.loaded = 0
         """Rows handed out so far."""
+        self.last_page: QueryPage | None = None
+        """The most recent answer (its cursor's lifetime, counts), for whoever stores the rows."""
         self.total_available: int | None = None
         """Matches in the index as the server reported them (capped by the server at 50,000)."""
         self.recoveries = 0
         """How many times an expired cursor was recovered from (shown in logs and tests)."""
+
+    def resume(self, loaded: int, held_ids: Iterable[str | None], cursor: str | None, *,
+               complete: bool = False) -> None:
+        """Carry on after rows someone already holds (the workspace): the next page starts at row
+        `loaded`, through `cursor` while it lives, else by replaying the search past them."""
+        self.loaded = loaded
+        self._held_ids = {value for value in held_ids if value}
+        self._started = loaded > 0 or complete
+        self._cursor = cursor
+        self._has_more = not complete and loaded < self.max_results
+        if self._started and cursor is None and self._has_more:
+            self._cursor = _REPLAY
 
     @property
     def has_more(self) -> bool:
@@ -117,15 +146,25 @@ class ResultPager:
             return []
 
     async def _first_page(self) -> QueryPage:
+        if self._run_first is not None:
+            first, self._run_first = self._run_first, None
+            page = await first()
+            if page.search_id:
+                self.search_id = page.search_id
+            return page
         return await self._client.query_first(
             mode=self.mode,
             search_id=self.search_id,
             page_size=self.page_size,
             max_results=self.max_results,
+            exclude_entity_ids=self.exclude_entity_ids or None,
+            exclude_list_ids=self.exclude_list_ids or None,
         )
 
     async def _following_page(self) -> tuple[list[dict[str, Any]], QueryPage]:
         assert self._cursor is not None
+        if self._cursor is _REPLAY:
+            return await self._replay(None)
         try:
             page = await self._client.query_next(self._cursor)
         except BadRequestError as error:
@@ -134,9 +173,9 @@ class ResultPager:
             return await self._replay(error)
         return page.results, page
 
-    async def _replay(self, first_error: BadRequestError) -> tuple[list[dict[str, Any]], QueryPage]:
+    async def _replay(self, first_error: BadRequestError | None) -> tuple[list[dict[str, Any]], QueryPage]:
         """Start the search over and walk forward to the first row not yet handed out."""
-        last_error: BadRequestError = first_error
+        last_error = first_error
         for _ in range(MAX_REPLAYS):
             try:
                 result = await self._walk_past_held_rows()
@@ -145,8 +184,10 @@ class ResultPager:
                     raise
                 last_error = error
                 continue
-            self.recoveries += 1
+            if first_error is not None:
+                self.recoveries += 1
             return result
+        assert last_error is not None
         raise last_error
 
     async def _walk_past_held_rows(self) -> tuple[list[dict[str, Any]], QueryPage]:
@@ -157,10 +198,12 @@ class ResultPager:
             page = await self._client.query_next(page.next_cursor)
         kept = page.results[max(0, self.loaded - seen):]
         # Counting is the primary rule; identity catches a replay whose order shifted under us.
-        kept = [row for row in kept if (identity := row_identity(row)) is None or identity not in self._held_ids]
+        held = self._held_ids
+        kept = [row for row in kept if (identity := entity_id(self.mode, row)) is None or identity not in held]
         return kept, page
 
     def _accept(self, rows: list[dict[str, Any]], page: QueryPage) -> list[dict[str, Any]]:
+        self.last_page = page
         if page.total_available is not None:
             self.total_available = page.total_available
         self._cursor = page.next_cursor
@@ -170,7 +213,7 @@ class ResultPager:
         if self.loaded + len(rows) >= self.max_results:
             self._has_more = False
         for row in rows:
-            identity = row_identity(row)
+            identity = entity_id(self.mode, row)
             if identity is not None:
                 self._held_ids.add(identity)
         self.loaded += len(rows)

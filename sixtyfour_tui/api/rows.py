@@ -1,48 +1,22 @@
 """Turn nested result rows into flat, terminal-safe table cells.
 
-Rows come from a remote service, so every string is untrusted: `sanitize_text` strips anything a
-terminal could interpret (ANSI/OSC escapes, C0/C1 controls, bidi overrides) before display.
+Rows come from a remote service, so every string is untrusted: `sanitize_text` (the project's one
+sanitizer, `sixtyfour_tui.sanitize`) strips anything a terminal could interpret before display.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
+
+from sixtyfour_tui.sanitize import clean_text
 
 # Labels tried, in order, to summarise a dict inside a list (e.g. a company entry).
 LABEL_KEYS = ("name", "company_name", "fullName", "full_name", "title", "label")
 
-_ESCAPE_SEQUENCE = re.compile(
-    r"""
-    \x1b\[[0-?]*[ -/]*[@-~]                 # CSI: colours, cursor moves, erase
-    | \x1b\][^\x07\x1b]*(?:\x07|\x1b\\)     # OSC: titles, hyperlinks, clipboard (BEL or ST end)
-    | \x1b[PX^_][^\x1b]*\x1b\\              # DCS / SOS / PM / APC strings
-    | \x1b[ -/]*[0-~]                       # any other two-byte (or nF) escape
-    | \x9b[0-?]*[ -/]*[@-~]                 # 8-bit CSI
-    """,
-    re.VERBOSE,
-)
-_WHITESPACE_CONTROLS = re.compile(r"[\t\n\r\v\f]")
-_BIDI = "\u200e\u200f\u202a-\u202e\u2066-\u2069"  # can make text display reversed/spoofed
-_CONTROLS = re.compile(rf"[\x00-\x1f\x7f-\x9f{_BIDI}]")
-_CONTROLS_BUT_NEWLINE = re.compile(rf"[\x00-\x09\x0b-\x1f\x7f-\x9f{_BIDI}]")
-
-
 def sanitize_text(value: object, *, keep_newlines: bool = False) -> str:
-    """Text safe to hand to a terminal; None becomes "". Markup like "[bold]" is left literal.
-
-    Tabs and line breaks become spaces (table cells are one line) unless `keep_newlines`.
-    """
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else str(value)
-    text = _ESCAPE_SEQUENCE.sub("", text)
-    if keep_newlines:
-        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-        return _CONTROLS_BUT_NEWLINE.sub("", text)
-    text = _WHITESPACE_CONTROLS.sub(" ", text)
-    return _CONTROLS.sub("", text)
+    """Text safe to hand to a terminal (see `sixtyfour_tui.sanitize.clean_text`, the one rule)."""
+    return clean_text(value, keep_newlines=keep_newlines)
 
 
 def flatten_row(row: dict[str, Any]) -> dict[str, object]:

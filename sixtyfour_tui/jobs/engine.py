@@ -1,73 +1,186 @@
-"""The job engine: at most five deep searches at once, a local FIFO queue for the rest, polling,
-and a ledger on disk so nothing is lost when the app stops or crashes.
+"""The job engine: at most five deep searches at once across every process on the workspace, a
+local FIFO queue for the rest, polling, and the workspace behind it so nothing is lost.
 
 It knows nothing of Textual. Whoever runs it may pass `spawn` to run its coroutines as their own
 workers (the TUI passes Textual's `run_worker` with a group per job); by default they are plain
 asyncio tasks.
+
+Several processes share one workspace. Each job is worked on by the process holding its lease;
+this engine writes only the jobs it owns (through the write-behind `JobWriter`) and learns about
+the others from the workspace's change feed, which also tells it when an owner died: its jobs are
+then claimed and resumed here. The five API slots are counted over every live process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
 
-from sixtyfour_tui.api.errors import ApiError, NetworkError, RateLimitedError, ServerError
-from sixtyfour_tui.api.models import TaskStatus
-from sixtyfour_tui.jobs.events import JobEvent, JobUpdated
-from sixtyfour_tui.jobs.ledger import JobRecord, Ledger
+import msgspec
+
+from sixtyfour_tui.api.errors import (
+    ApiError,
+    ConflictError,
+    ForbiddenError,
+    NetworkError,
+    NotFoundError,
+    PaymentRequiredError,
+    RateLimitedError,
+    ServerError,
+    UnauthorizedError,
+    UnexpectedResponseError,
+    ValidationError,
+)
+from sixtyfour_tui.api.models import DownloadResult, QueryPage, StartedTask, TaskStatus
+from sixtyfour_tui.jobs.events import (
+    DownloadProgressed,
+    JobEvent,
+    JobForgotten,
+    JobUpdated,
+    RowsStored,
+    StorageTrouble,
+)
 from sixtyfour_tui.jobs.polling import TaskLost, poll_until_done
+from sixtyfour_tui.jobs.records import (
+    ErrorKind,
+    Exclusions,
+    JobKind,
+    JobRecord,
+    JobSource,
+    JobStatus,
+)
+from sixtyfour_tui.workspace.database import StorageError
+from sixtyfour_tui.workspace.store import LEASE_SECONDS, Change, Workspace, is_active
+from sixtyfour_tui.workspace.writer import JobWriter
+
+log = logging.getLogger(__name__)
 
 API_SLOTS = 5
 QUEUE_RETRY_FALLBACK = 5.0
+WATCH_INTERVAL = 1.0
+"""How often the change feed is read: another window's jobs show within about this long."""
+ORPHAN_CHECK_EVERY = 5
+"""Change-feed rounds between looks for jobs whose owner died."""
+PURGE_EVERY = 30
+"""Change-feed rounds between deletions of removed jobs whose undo time is over."""
 
 Spawn = Callable[[Awaitable[None], str, str], object]
 
 
-def _finished(handle) -> bool:
+class SearchApi(Protocol):
+    """What the engine needs of an API client (SixtyfourClient; tests may pass a stand-in)."""
+
+    async def start_deep_search(self, query: str, *, mode: str = ..., max_results: int = ...,
+                                output_mode: str = ..., search_id: str | None = ...,
+                                exclude_entity_ids: Sequence[str] | None = ...,
+                                exclude_list_ids: Sequence[str] | None = ...) -> StartedTask: ...
+
+    async def task_status(self, task_id: str, *, route: str = ...) -> TaskStatus: ...
+
+    async def query_first(self, *, mode: str, search_id: str | None = ..., parsed_query: Any = ...,
+                          simple_filters: dict[str, Any] | None = ..., query: str | None = ...,
+                          page_size: int = ..., max_results: int = ...,
+                          exclude_entity_ids: Sequence[str] | None = ...,
+                          exclude_list_ids: Sequence[str] | None = ...,
+                          exclude_public_ids: Sequence[str] | None = ...) -> QueryPage: ...
+
+    async def query_next(self, cursor: str) -> QueryPage: ...
+
+    async def export(self, *, mode: str, search_id: str | None = ..., parsed_query: Any = ...,
+                     max_results: int = ...) -> StartedTask: ...
+
+    async def download_to(self, resource_handle_id: str, dest: Any, *, on_progress: Any = ...,
+                          link: Any = ...) -> DownloadResult: ...
+
+
+_ERROR_KINDS: tuple[tuple[type[Exception], ErrorKind], ...] = (
+    (UnauthorizedError, ErrorKind.UNAUTHORIZED),
+    (PaymentRequiredError, ErrorKind.PAYMENT_REQUIRED),
+    (ForbiddenError, ErrorKind.FORBIDDEN),
+    (NotFoundError, ErrorKind.NOT_FOUND),
+    (ValidationError, ErrorKind.VALIDATION),
+    (ConflictError, ErrorKind.CONFLICT),
+    (RateLimitedError, ErrorKind.RATE_LIMITED),
+    (ServerError, ErrorKind.SERVER),
+    (NetworkError, ErrorKind.NETWORK),
+    (UnexpectedResponseError, ErrorKind.UNEXPECTED_RESPONSE),
+    (OSError, ErrorKind.DISK),
+)
+
+
+def error_kind(error: BaseException) -> ErrorKind:
+    from sixtyfour_tui.api.errors import BadRequestError
+
+    for cls, kind in _ERROR_KINDS:
+        if isinstance(error, cls):
+            return kind
+    if isinstance(error, BadRequestError):
+        return ErrorKind.BAD_REQUEST
+    return ErrorKind.OTHER if isinstance(error, ApiError) else ErrorKind.BUG
+
+
+def _finished(handle: object) -> bool:
     if isinstance(handle, asyncio.Task):
         return handle.done()
     return bool(getattr(handle, "is_finished", False))
 
 
-def _default_spawn(coroutine: Awaitable[None], name: str, group: str) -> asyncio.Task:
+def _default_spawn(coroutine: Awaitable[None], name: str, group: str) -> asyncio.Future[None]:
     return asyncio.ensure_future(coroutine)
+
+
+def replace(record: JobRecord, **changes: Any) -> JobRecord:
+    return msgspec.structs.replace(record, **changes)
 
 
 class JobEngine:
     def __init__(
         self,
-        client,
-        ledger: Ledger,
+        client: SearchApi,
+        workspace: Workspace,
         *,
         backend: str,
         poll_interval: float = 10.0,
         slots: int = API_SLOTS,
         spawn: Spawn | None = None,
         fail_fast: bool = False,
+        watch: bool = True,
+        keep_rows: bool = True,
+        writer: JobWriter | None = None,
     ) -> None:
         self.client = client
-        self.ledger = ledger
+        self.workspace = workspace
         self.backend = backend
         self.poll_interval = poll_interval
         self.slots = slots
         self._spawn = spawn or _default_spawn
         self.fail_fast = fail_fast  # scripts want an error now; the app keeps jobs waiting instead
+        self.watch = watch  # follow other processes' jobs (the TUI); a one-shot command need not
+        self.keep_rows = keep_rows  # fetch a finished search's rows into the workspace
+        self.writer = writer or JobWriter(workspace, on_problem=self._storage_problem, on_refused=self._lost_lease)
+        self._mine: dict[str, JobRecord] = {}
+        self._known: dict[str, JobRecord] = {}
+        self._foreign_active: set[str] = set()
         self._queue: deque[str] = deque()
         self._active: set[str] = set()
         self._subscribers: list[Callable[[JobEvent], None]] = []
         self._finished: dict[str, asyncio.Event] = {}
         self._paused_until = 0.0
         self._wakeup_armed = False
-        self._running: set = set()
+        self._running: set[object] = set()
         self._closed = False
+        self._rev = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.storage_problem: str | None = None
 
     # -- observing ------------------------------------------------------------------------------
     def subscribe(self, callback: Callable[[JobEvent], None]) -> Callable[[], None]:
         self._subscribers.append(callback)
-        return lambda: self._subscribers.remove(callback)
+        return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
 
     def publish(self, event: JobEvent) -> None:
         if self._closed:
@@ -75,11 +188,21 @@ class JobEngine:
         for callback in list(self._subscribers):
             callback(event)
 
-    def jobs(self) -> list[JobRecord]:
-        return self.ledger.records(backend=self.backend)
+    def jobs(self, kind: JobKind | None = JobKind.SEARCH) -> list[JobRecord]:
+        """Every job this engine knows of (recent ones and everything since), oldest first."""
+        chosen = [job for job in self._known.values() if kind is None or job.kind == kind]
+        chosen.sort(key=lambda job: (job.created_at, job.job_id))
+        return chosen
 
     def job(self, job_id: str) -> JobRecord | None:
-        return self.ledger.get(job_id)
+        return self._known.get(job_id)
+
+    def remember(self, record: JobRecord) -> None:
+        """Know of a job read from the workspace outside the recent ones (e.g. an old search to export)."""
+        self._known.setdefault(record.job_id, record)
+
+    def owns(self, job_id: str) -> bool:
+        return job_id in self._mine
 
     def queue_position(self, job_id: str) -> int | None:
         """1-based place in the local queue, or None when not waiting."""
@@ -90,6 +213,12 @@ class JobEngine:
 
     @property
     def running_count(self) -> int:
+        """Deep searches running against the backend, from every process on the workspace."""
+        return len(self._active) + len(self._foreign_active)
+
+    @property
+    def own_running_count(self) -> int:
+        """Deep searches this process is starting or polling."""
         return len(self._active)
 
     @property
@@ -98,90 +227,242 @@ class JobEngine:
 
     @property
     def busy(self) -> bool:
+        """Work this process would leave behind: searches it runs or has queued."""
         return bool(self._active or self._queue)
 
     # -- lifecycle ------------------------------------------------------------------------------
-    def resume(self) -> list[JobRecord]:
-        """Pick up every unfinished job of this backend from the ledger (after a restart)."""
+    async def start(self, *, recent: int | None = 200) -> list[JobRecord]:
+        """Load the recent jobs, claim unfinished ones nobody is working on, resume them, and
+        start following the workspace. Returns the resumed jobs."""
+        self._loop = asyncio.get_running_loop()
+        try:
+            known, rev = await asyncio.to_thread(self._load_known, recent)
+        except StorageError as problem:
+            self._storage_problem(problem)
+            known, rev = [], 0
+        self._rev = rev
+        for record in known:
+            self._known[record.job_id] = record
+        resumed = await self.adopt_orphans()
+        await self._refresh_foreign()
+        self._run(self._heartbeat(), None)
+        if self.watch:
+            self._run(self._watch(), None)
+        self._pump()
+        return resumed
+
+    def _load_known(self, recent: int | None) -> tuple[list[JobRecord], int]:
+        rev = self.workspace.current_rev()
+        records = self.workspace.recent_jobs(self.backend, limit=recent, kind=None)
+        return records, rev
+
+    async def adopt_orphans(self, only: Sequence[str] | None = None) -> list[JobRecord]:
+        """Claim and resume unfinished jobs of this backend whose owner is gone."""
+        try:
+            if only is None:
+                claimed = await asyncio.to_thread(self.workspace.claim_orphans, self.backend)
+            else:
+                claimed = [job for job_id in only
+                           if (job := await asyncio.to_thread(self.workspace.claim, job_id)) is not None]
+        except StorageError as problem:
+            self._storage_problem(problem)
+            return []
         resumed = []
-        for record in self.jobs():
-            if record.kind != "search" or record.is_finished:
+        for record in sorted(claimed, key=lambda job: job.created_at):
+            if record.job_id in self._mine or record.kind != JobKind.SEARCH:
                 continue
+            self._mine[record.job_id] = record
+            self._known[record.job_id] = record
+            self._foreign_active.discard(record.job_id)
             resumed.append(record)
-            if record.status == "running" and record.task_id:
+            if record.status == JobStatus.RUNNING and record.task_id:
                 self._active.add(record.job_id)
                 self._run(self._poll(record.job_id), record)
-            elif record.status == "starting":
+            elif record.status == JobStatus.STARTING:
                 # The start may or may not have reached the server; the same search_id makes
                 # sending it again safe.
                 self._active.add(record.job_id)
                 self._run(self._start(record.job_id), record)
             else:
                 self._queue.append(record.job_id)
+            self.publish(JobUpdated(record, self.queue_position(record.job_id)))
         self._pump()
         return resumed
 
-    def submit(self, query: str, mode: str = "people", max_results: int = 500) -> JobRecord:
-        record = JobRecord(kind="search", query=query, mode=mode, max_results=max_results,
-                           backend=self.backend, status="queued", progress_message="Waiting for a free slot")
+    def submit(self, query: str, mode: str = "people", max_results: int = 500, *,
+               exclusions: Exclusions | None = None, **fields: Any) -> JobRecord:
+        record = JobRecord(kind=JobKind.SEARCH, query=query, mode=mode, max_results=max_results,
+                           backend=self.backend, status=JobStatus.QUEUED,
+                           progress_message="Waiting for a free slot", exclusions=exclusions or Exclusions(),
+                           **fields)
+        self._mine[record.job_id] = record
         self.save(record)
         self._queue.append(record.job_id)
         self._pump()
-        return self.ledger.get(record.job_id) or record
+        return self._mine[record.job_id]
+
+    def find_unfinished(self, query: str, mode: str, max_results: int) -> JobRecord | None:
+        """An unfinished search of the same query, mode and size (to attach to, not start again)."""
+        for job in reversed(self.jobs()):
+            if (not job.is_finished and job.query == query and job.mode == mode and job.max_results == max_results
+                    and job.source == JobSource.DEEP):
+                return job
+        return None
 
     def cancel_queued(self, job_id: str) -> bool:
         """Take a job out of the local queue before it reaches the server."""
         if job_id not in self._queue:
             return False
         self._queue.remove(job_id)
-        record = self.ledger.get(job_id)
-        self.save(replace(record, status="cancelled", finished_at=time.time(), progress_message="Cancelled"))
-        self._finished.setdefault(job_id, asyncio.Event()).set()
+        self._finish(job_id, status=JobStatus.CANCELLED)
         self._publish_queue_positions()
         return True
 
-    def forget(self, job_id: str) -> bool:
-        """Drop a finished job from the ledger (its results stay on the server)."""
-        record = self.ledger.get(job_id)
-        if record is None or not record.is_finished:
+    async def forget(self, job_id: str) -> bool:
+        """Remove a finished job (and, after a grace period, its stored rows); undo with `unforget`."""
+        job = self._known.get(job_id)
+        if job is None or not job.is_finished:
             return False
-        return self.ledger.remove(job_id)
+        await self.writer.flushed()
+        try:
+            done = await asyncio.to_thread(self.workspace.forget_job, job_id)
+        except StorageError as problem:
+            self._storage_problem(problem)
+            return False
+        if done:
+            self._known.pop(job_id, None)
+            self._mine.pop(job_id, None)
+            self.publish(JobForgotten(job_id))
+        return done
+
+    async def unforget(self, job_id: str) -> JobRecord | None:
+        try:
+            if not await asyncio.to_thread(self.workspace.unforget_job, job_id):
+                return None
+            record = await asyncio.to_thread(self.workspace.get_job, job_id)
+        except StorageError as problem:
+            self._storage_problem(problem)
+            return None
+        if record is not None:
+            self._known[job_id] = record
+            self.publish(JobUpdated(record, owned=False))
+        return record
 
     async def wait(self, job_id: str) -> JobRecord:
-        """Until the job ends; returns its final record."""
-        record = self.ledger.get(job_id)
+        """Until the job ends; returns its final record (also for another process's job)."""
+        record = self._known.get(job_id)
         if record is not None and record.is_finished:
             return record
         await self._finished.setdefault(job_id, asyncio.Event()).wait()
-        return self.ledger.get(job_id)
+        return self._known[job_id]
 
     async def shutdown(self) -> None:
-        """Stop polling here; the searches go on on the server and resume on the next start."""
+        """Stop here: pending writes are saved (bounded), leases released so another process may
+        carry on at once; the searches go on on the server and resume on the next start."""
         self._closed = True
         handles, self._running = list(self._running), set()
         for handle in handles:
-            handle.cancel()
+            cancel = getattr(handle, "cancel", None)
+            if cancel is not None:
+                cancel()
         for handle in handles:
-            if isinstance(handle, asyncio.Task):
+            if isinstance(handle, asyncio.Future):
                 try:
                     await handle
                 except (asyncio.CancelledError, Exception):
                     pass
+        await asyncio.to_thread(self.writer.close)
+        try:
+            await asyncio.to_thread(self.workspace.release_leases)
+        except StorageError:
+            pass  # the leases simply run out
+
+    # -- following other processes --------------------------------------------------------------
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(LEASE_SECONDS / 3)
+            if self._active or self._queue:
+                try:
+                    await asyncio.to_thread(self.workspace.renew_leases)
+                except StorageError as problem:
+                    self._storage_problem(problem)
+
+    async def _watch(self) -> None:
+        rounds = 0
+        while True:
+            await asyncio.sleep(WATCH_INTERVAL)
+            rounds += 1
+            try:
+                await self.follow_changes()
+                if rounds % ORPHAN_CHECK_EVERY == 0:
+                    await self.adopt_orphans()
+                if rounds % PURGE_EVERY == 0:
+                    await asyncio.to_thread(self.workspace.purge_forgotten)
+            except StorageError as problem:
+                self._storage_problem(problem)
+
+    async def follow_changes(self) -> None:
+        """Take in what other processes wrote since the last look."""
+        rev, changes = await asyncio.to_thread(self.workspace.changes_since, self._rev, self.backend)
+        self._rev = rev
+        freed = False
+        for change in changes:
+            if change.record.job_id in self._mine:
+                continue
+            freed |= self._take_in(change)
+        if freed:
+            self._pump()
+
+    async def _refresh_foreign(self) -> None:
+        try:
+            unfinished = await asyncio.to_thread(self.workspace.unfinished_jobs, self.backend)
+        except StorageError as problem:
+            self._storage_problem(problem)
+            return
+        for change in unfinished:
+            if change.record.job_id not in self._mine:
+                self._take_in(change)
+
+    def _take_in(self, change: Change) -> bool:
+        """Note another process's job; True when a slot it held came free."""
+        record = change.record
+        job_id = record.job_id
+        was_active = job_id in self._foreign_active
+        if change.forgotten:
+            self._foreign_active.discard(job_id)
+            if self._known.pop(job_id, None) is not None:
+                self.publish(JobForgotten(job_id, undoable=False))
+            return was_active
+        if is_active(change):
+            self._foreign_active.add(job_id)
+        else:
+            self._foreign_active.discard(job_id)
+        previous = self._known.get(job_id)
+        self._known[job_id] = record
+        if previous != record:
+            self.publish(JobUpdated(record, None, owned=False))
+        if record.is_finished:
+            event = self._finished.get(job_id)
+            if event is not None:
+                event.set()
+        return was_active and job_id not in self._foreign_active
 
     # -- scheduling -----------------------------------------------------------------------------
     def _pump(self) -> None:
-        """Start queued jobs while local slots are free and the server is not pushing back."""
+        """Start queued jobs while slots are free and the server is not pushing back."""
+        if self._closed:
+            return
         now = time.monotonic()
         if now < self._paused_until:
             self._arm_wakeup(self._paused_until - now)
             return
-        while self._queue and len(self._active) < self.slots:
+        while self._queue and self.running_count < self.slots:
             job_id = self._queue.popleft()
-            record = self.ledger.get(job_id)
+            record = self._mine.get(job_id)
             if record is None or record.is_finished:
                 continue
             self._active.add(job_id)
-            self.save(replace(record, status="starting", progress_message="Starting"))
+            self.save(replace(record, status=JobStatus.STARTING, progress_message="Starting"))
             self._run(self._start(job_id), record)
         self._publish_queue_positions()
 
@@ -199,7 +480,7 @@ class JobEngine:
 
     def _publish_queue_positions(self) -> None:
         for position, job_id in enumerate(self._queue, start=1):
-            record = self.ledger.get(job_id)
+            record = self._mine.get(job_id)
             if record is not None:
                 message = f"Queued locally: #{position} in line"
                 if record.progress_message != message:
@@ -208,72 +489,99 @@ class JobEngine:
     def _run(self, coroutine: Awaitable[None], record: JobRecord | None) -> None:
         group = f"job-{record.job_id}" if record else "engine"
         name = f"{group}-{getattr(coroutine, '__name__', 'work')}"
-        spawned = self._spawn(coroutine, name, group)
+        spawned = self._spawn(self._guarded(coroutine, record.job_id if record else None), name, group)
         # Whatever ran it (an asyncio task, a Textual worker) must be stoppable on shutdown.
         self._running = {handle for handle in self._running if not _finished(handle)}
         self._running.add(spawned)
 
-    def _release(self, job_id: str) -> None:
-        self._active.discard(job_id)
-        self._pump()
+    async def _guarded(self, coroutine: Awaitable[None], job_id: str | None) -> None:
+        """The one place a bug in a job's coroutine ends up: logged with its traceback, and the
+        job fails with a message instead of holding one of the five slots forever."""
+        try:
+            await coroutine
+        except asyncio.CancelledError:
+            raise
+        except Exception as bug:
+            log.exception("job %s: unexpected error", job_id or "(engine)")
+            if job_id is not None and job_id in self._mine and not self._mine[job_id].is_finished:
+                self._finish(job_id, status=JobStatus.FAILED, error=f"Unexpected error: {bug} (see the log file)",
+                             kind=ErrorKind.BUG)
 
     # -- one job --------------------------------------------------------------------------------
     async def _start(self, job_id: str) -> None:
-        record = self.ledger.get(job_id)
+        # The record must be on disk before the server hears of it: a crash in between would
+        # otherwise leave a billable search nobody can find.
+        await self.writer.flushed()
+        record = self._mine[job_id]
         try:
             started = await self.client.start_deep_search(
-                record.query, mode=record.mode, max_results=record.max_results, search_id=record.search_id
+                record.query, mode=record.mode, max_results=record.max_results, search_id=record.search_id,
+                exclude_entity_ids=list(record.exclusions.entity_ids) or None,
+                exclude_list_ids=list(record.exclusions.list_ids) or None,
             )
         except RateLimitedError as error:
             self._requeue_front(job_id, error.retry_after, "Server busy: waiting for a free slot")
             return
         except (NetworkError, ServerError) as error:
             if self.fail_fast:
-                self._finish(job_id, status="failed", error=error.message, error_kind=type(error).__name__)
+                self._finish(job_id, status=JobStatus.FAILED, error=error.message, kind=error_kind(error))
             else:
                 self._requeue_front(job_id, None, f"Cannot reach the API, will retry: {error.message}")
             return
         except ApiError as error:
-            self._finish(job_id, status="failed", error=error.message, error_kind=type(error).__name__)
+            self._finish(job_id, status=JobStatus.FAILED, error=error.message, kind=error_kind(error))
             return
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # a bug must not freeze the job in "starting"
-            self._finish(job_id, status="failed", error=f"Unexpected error: {error}")
-            return
-        record = self.ledger.get(job_id)
-        self.save(replace(record, task_id=started.task_id, status="running", started_at=time.time(),
-                           server_status=started.status, progress_message=started.message or "Started"))
+        record = self._mine[job_id]
+        self.save(replace(record, task_id=started.task_id, status=JobStatus.RUNNING,
+                          started_at=record.started_at or time.time(), server_status=started.status,
+                          progress_message=started.message or "Started"))
         await self._poll(job_id)
 
     def _requeue_front(self, job_id: str, retry_after: float | None, reason: str) -> None:
-        record = self.ledger.get(job_id)
-        self.save(replace(record, status="queued", progress_message=reason))
+        record = self._mine[job_id]
+        self.save(replace(record, status=JobStatus.QUEUED, progress_message=reason))
         self._queue.appendleft(job_id)
         self._active.discard(job_id)
         self._paused_until = time.monotonic() + (retry_after or QUEUE_RETRY_FALLBACK)
         self._pump()
 
     async def _poll(self, job_id: str) -> None:
-        record = self.ledger.get(job_id)
+        record = self._mine[job_id]
+        task_id = record.task_id
+        assert task_id is not None
         try:
             final = await poll_until_done(
-                lambda: self.client.task_status(record.task_id),
+                lambda: self.client.task_status(task_id),
                 lambda status: self._apply_status(job_id, status),
                 self.poll_interval,
                 on_error=lambda error: self._note_poll_error(job_id, error),
             )
         except TaskLost as lost:
-            self._finish(job_id, status="failed", error=f"The server no longer knows this search ({lost})")
+            await self._task_lost(job_id, str(lost))
             return
         if final.is_completed:
-            self._finish(job_id, status="completed")
+            await self._completed(job_id)
         else:
-            self._finish(job_id, status="failed", error=final.error or f"Search ended: {final.status}")
+            self._finish(job_id, status=JobStatus.FAILED, error=final.error or f"Search ended: {final.status}",
+                         kind=ErrorKind.OTHER)
+
+    async def _task_lost(self, job_id: str, reason: str) -> None:
+        """The server forgot a task it accepted (it restarted): send the start once more with the
+        same search_id (the contract's idempotent start); a second loss fails the job."""
+        record = self._mine[job_id]
+        if record.restarts >= 1:
+            self._finish(job_id, status=JobStatus.FAILED, kind=ErrorKind.LOST,
+                         error=f"The server lost this search twice ({reason}).")
+            return
+        self.save(replace(record, restarts=record.restarts + 1, task_id=None, status=JobStatus.STARTING,
+                          progress_message=f"The server lost this search ({reason}); sending it again"))
+        await self._start(job_id)
 
     def _apply_status(self, job_id: str, status: TaskStatus) -> None:
-        record = self.ledger.get(job_id)
-        history = [i.results or 0 for i in status.iterations] or list(record.results_history)
+        record = self._mine[job_id]
+        history = tuple(i.results or 0 for i in status.iterations) or record.results_history
+        interpretation = (status.iterations[0].message if status.iterations else None) or record.interpretation
+        parsed = status.raw.get("parsed_query")
         updated = replace(
             record,
             server_status=status.status,
@@ -286,28 +594,86 @@ class JobEngine:
             resource_handle_id=status.resource_handle_id or record.resource_handle_id,
             search_id=status.search_id or record.search_id,
             error=status.error,
-            interpretation=(status.iterations[0].message if status.iterations else None) or record.interpretation,
+            interpretation=interpretation,
+            parsed_query=parsed if isinstance(parsed, dict) else record.parsed_query,
         )
         if updated != record:
             self.save(updated)
 
     def _note_poll_error(self, job_id: str, error: ApiError) -> None:
-        record = self.ledger.get(job_id)
+        record = self._mine[job_id]
         self.save(replace(record, progress_message=f"Connection trouble, retrying: {error.message}"))
 
-    def _finish(self, job_id: str, *, status: str, error: str | None = None, error_kind: str | None = None) -> None:
-        record = self.ledger.get(job_id)
+    async def _completed(self, job_id: str) -> None:
+        self._finish(job_id, status=JobStatus.COMPLETED)
+        if self.keep_rows:
+            from sixtyfour_tui.jobs.stored_rows import keep_rows
+
+            record = self._known[job_id]
+            await keep_rows(self, record)
+
+    def _finish(self, job_id: str, *, status: JobStatus, error: str | None = None,
+                kind: ErrorKind | None = None) -> None:
+        record = self._mine[job_id]
         message = record.progress_message
-        if status == "failed":
+        if status == JobStatus.FAILED:
             message = "Failed"
-        elif status == "completed":
+        elif status == JobStatus.CANCELLED:
+            message = "Cancelled"
+        elif status == JobStatus.COMPLETED:
             count = record.total_results or 0
             message = f"Completed: {count:,} result{'' if count == 1 else 's'}"
-        self.save(replace(record, status=status, error=error, error_kind=error_kind, finished_at=time.time(),
+        self.save(replace(record, status=status, error=error, error_kind=kind, finished_at=time.time(),
                           progress_message=message))
         self._finished.setdefault(job_id, asyncio.Event()).set()
-        self._release(job_id)
+        self._active.discard(job_id)
+        self._pump()
 
     def save(self, record: JobRecord) -> None:
-        self.ledger.upsert(record)
-        self.publish(JobUpdated(record))
+        """Remember a job this process owns and queue it for the workspace."""
+        self._mine[record.job_id] = record
+        self._known[record.job_id] = record
+        self.writer.save(record)
+        self.publish(JobUpdated(record, self.queue_position(record.job_id)))
+
+    def rows_stored(self, event: RowsStored) -> None:
+        self.publish(event)
+
+    # -- called from the writer thread ----------------------------------------------------------
+    def _storage_problem(self, problem: StorageError | None) -> None:
+        message = problem.message if problem is not None else None
+        if message == self.storage_problem:
+            return
+        self.storage_problem = message
+        if message:
+            log.warning("workspace: %s", message)
+        self._call_soon(lambda: self.publish(StorageTrouble(message)))
+
+    def _lost_lease(self, job_ids: list[str]) -> None:
+        """Another process took these jobs over (our lease ran out): stop working on them here."""
+        def drop() -> None:
+            for job_id in job_ids:
+                if self._mine.pop(job_id, None) is not None:
+                    log.warning("job %s: taken over by another process", job_id)
+                    self._active.discard(job_id)
+                    if job_id in self._queue:
+                        self._queue.remove(job_id)
+            self._pump()
+
+        self._call_soon(drop)
+
+    def _call_soon(self, callback: Callable[[], None]) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            callback()
+        else:
+            loop.call_soon_threadsafe(callback)
+
+    def download_progress(self, job_id: str, done: int, total: int | None) -> None:
+        self.publish(DownloadProgressed(job_id, done, total))

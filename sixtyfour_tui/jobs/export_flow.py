@@ -1,22 +1,43 @@
-"""Save a finished search as CSV: reuse the search's own file when it has one, otherwise export,
-poll and download. The saved file's row count is checked against what the server reported, and
-the destination only ever receives a complete, checked file."""
+"""Save a finished search as CSV through the API: reuse the search's own file when it has one,
+otherwise export, poll and download. The saved file's row count is checked against what the
+server reported, the destination only ever receives a complete, checked file, and the file's rows
+are kept in the workspace (so a search that was only exported can still be browsed and printed).
+
+Progress is the export record's `stage` (an `ExportStage`), published like any job change.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
-from dataclasses import replace
 from pathlib import Path
+from typing import Any
+
+import msgspec
 
 from sixtyfour_tui.api.errors import ApiError, ConflictError
-from sixtyfour_tui.jobs.events import DownloadProgressed
-from sixtyfour_tui.jobs.ledger import JobRecord
+from sixtyfour_tui.entities import entity_id
+from sixtyfour_tui.jobs.engine import JobEngine, error_kind
 from sixtyfour_tui.jobs.polling import TaskLost, poll_until_done
+from sixtyfour_tui.jobs.records import (
+    ErrorKind,
+    ExportStage,
+    JobKind,
+    JobRecord,
+    JobStatus,
+    SavedFile,
+    new_id,
+)
 from sixtyfour_tui.locations import expand_path
+from sixtyfour_tui.workspace.database import StorageError
+
+log = logging.getLogger(__name__)
 
 DOWNLOAD_CHECK_ATTEMPTS = 3
+MAX_EXPORT_ROWS = 5000
+"""The most rows one export request may ask for."""
 
 
 class ExportError(Exception):
@@ -24,15 +45,18 @@ class ExportError(Exception):
 
 
 class Exporter:
-    def __init__(self, engine) -> None:
+    def __init__(self, engine: JobEngine) -> None:
         self.engine = engine
 
     async def export(self, search_job_id: str, dest: Path, *, max_results: int | None = None,
-                     overwrite: bool = False) -> JobRecord:
-        """Run the whole flow; returns the finished export record (status completed or failed)."""
+                     overwrite: bool = False, export_id: str | None = None) -> JobRecord:
+        """Run the whole flow; returns the finished export record (status completed or failed).
+
+        `export_id` names the export record up front, so a screen can follow exactly this export.
+        """
         engine = self.engine
-        search = engine.ledger.get(search_job_id)
-        if search is None or search.status != "completed":
+        search = engine.job(search_job_id)
+        if search is None or search.status != JobStatus.COMPLETED:
             raise ExportError("Only a completed search can be exported.")
         try:
             dest = expand_path(dest)
@@ -40,23 +64,27 @@ class Exporter:
             raise ExportError(str(problem)) from None
         if dest.exists() and not overwrite:
             raise ExportError(f"{dest} already exists.")
-        record = JobRecord(kind="export", query=search.query, mode=search.mode,
+        record = JobRecord(job_id=export_id or new_id(), kind=JobKind.EXPORT, query=search.query, mode=search.mode,
                            max_results=max_results or search.total_results or search.max_results,
                            search_id=search.search_id, parent_job_id=search.job_id, backend=engine.backend,
-                           status="running", started_at=time.time(), progress_message="Preparing export")
+                           status=JobStatus.RUNNING, started_at=time.time(), stage=ExportStage.PREPARING,
+                           progress_message="Preparing export", destination=str(dest))
         engine.save(record)
         try:
             handle, expected = await self._file_for(record, search, max_results)
-            record = self._stage(record.job_id, "Downloading", resource_handle_id=handle, exported_count=expected)
+            record = self._stage(record.job_id, ExportStage.DOWNLOADING, "Downloading", resource_handle_id=handle,
+                                 exported_count=expected)
             rows, size = await self._download_checked(record.job_id, handle, dest, expected)
         except asyncio.CancelledError:
-            self._close(record.job_id, "cancelled", error="Cancelled by user")
+            self._close(record.job_id, JobStatus.CANCELLED, error="Cancelled by user")
             raise
         except (ApiError, ExportError, TaskLost, OSError) as error:
             message = getattr(error, "message", None) or _describe_os_error(error, dest)
-            kind = "DiskError" if isinstance(error, OSError) else type(error).__name__
-            return self._close(record.job_id, "failed", error=message, error_kind=kind)
-        return self._close(record.job_id, "completed", saved_file=str(dest), total_results=rows,
+            kind = error_kind(error) if not isinstance(error, (ExportError, TaskLost)) else ErrorKind.OTHER
+            return self._close(record.job_id, JobStatus.FAILED, error=message, error_kind=kind)
+        await self._remember(search, dest, rows)
+        return self._close(record.job_id, JobStatus.COMPLETED, saved_file=str(dest), total_results=rows,
+                           stage=ExportStage.DONE,
                            progress_message=f"Saved {rows:,} rows ({size:,} bytes) to {dest}")
 
     async def _file_for(self, record: JobRecord, search: JobRecord, max_results: int | None) -> tuple[str, int | None]:
@@ -64,20 +92,22 @@ class Exporter:
         wants_all = max_results is None or (search.total_results is not None and max_results >= search.total_results)
         if search.resource_handle_id and wants_all:
             return search.resource_handle_id, search.exported_count or search.total_results
-        self._stage(record.job_id, "Exporting")
+        self._stage(record.job_id, ExportStage.EXPORTING, "Asking the server for a CSV")
         client = self.engine.client
         try:
             started = await client.export(mode=search.mode, search_id=search.search_id,
-                                          max_results=max_results or search.total_results or 5000)
+                                          max_results=min(max_results or search.total_results or MAX_EXPORT_ROWS,
+                                                          MAX_EXPORT_ROWS))
             task_id = started.task_id
         except ConflictError as conflict:
             task_id = conflict.task_id or self._known_running_export(search.search_id, record.job_id)
             if task_id is None:
                 raise ExportError("An export of this search is already running; try again when it ends.") from conflict
-        self._stage(record.job_id, "Waiting for the export", task_id=task_id)
+        self._stage(record.job_id, ExportStage.WAITING, "Waiting for the export", task_id=task_id)
         final = await poll_until_done(
             lambda: client.task_status(task_id),
-            lambda status: self._stage(record.job_id, f"Exporting: {status.progress_message or status.status}"),
+            lambda status: self._stage(record.job_id, ExportStage.WAITING,
+                                       status.progress_message or status.status),
             min(self.engine.poll_interval, 2.0),
         )
         if not final.is_completed or not final.resource_handle_id:
@@ -85,9 +115,8 @@ class Exporter:
         return final.resource_handle_id, final.exported_count
 
     def _known_running_export(self, search_id: str, own_job_id: str) -> str | None:
-        for job in reversed(self.engine.ledger.records()):
-            if job.kind == "export" and job.search_id == search_id and job.task_id and job.job_id != own_job_id \
-                    and not job.is_finished:
+        for job in reversed(self.engine.jobs(kind=JobKind.EXPORT)):
+            if job.search_id == search_id and job.task_id and job.job_id != own_job_id and not job.is_finished:
                 return job.task_id
         return None
 
@@ -97,7 +126,7 @@ class Exporter:
         client = self.engine.client
 
         def progress(done: int, total: int | None) -> None:
-            self.engine.publish(DownloadProgressed(job_id, done, total))
+            self.engine.download_progress(job_id, done, total)
 
         try:
             for attempt in range(1, DOWNLOAD_CHECK_ATTEMPTS + 1):
@@ -105,21 +134,44 @@ class Exporter:
                 if expected is None or result.rows == expected:
                     os.replace(staging, dest)
                     return result.rows, result.bytes_written
-                self._stage(job_id, f"Got {result.rows:,} of {expected:,} rows; downloading again ({attempt})")
+                self._stage(job_id, ExportStage.RETRYING,
+                            f"Got {result.rows:,} of {expected:,} rows; downloading again ({attempt})")
             raise ExportError(f"The download kept arriving incomplete (expected {expected:,} rows).")
         finally:
             staging.unlink(missing_ok=True)
 
-    def _stage(self, job_id: str, message: str, **changes) -> JobRecord:
-        record = replace(self.engine.ledger.get(job_id), progress_message=message, **changes)
+    async def _remember(self, search: JobRecord, dest: Path, rows: int) -> None:
+        """The saved file and its rows go into the workspace; a refusal there costs no export."""
+        workspace = self.engine.workspace
+        try:
+            await asyncio.to_thread(workspace.store_csv, search, dest)
+            ids = await asyncio.to_thread(_csv_entities, search.mode, dest)
+            await asyncio.to_thread(workspace.record_saved_file,
+                                    SavedFile(path=str(dest), job_id=search.job_id, rows=rows), search.mode, ids)
+        except (StorageError, OSError) as problem:
+            log.warning("export of %s saved, but not recorded in the workspace: %s", search.job_id, problem)
+
+    def _stage(self, job_id: str, stage: ExportStage, message: str, **changes: Any) -> JobRecord:
+        current = self.engine.job(job_id)
+        assert current is not None
+        record = msgspec.structs.replace(current, stage=stage, progress_message=message, **changes)
         self.engine.save(record)
         return record
 
-    def _close(self, job_id: str, status: str, **changes) -> JobRecord:
-        changes.setdefault("progress_message", "Failed" if status == "failed" else status.capitalize())
-        record = replace(self.engine.ledger.get(job_id), status=status, finished_at=time.time(), **changes)
+    def _close(self, job_id: str, status: JobStatus, **changes: Any) -> JobRecord:
+        changes.setdefault("progress_message", "Failed" if status == JobStatus.FAILED else status.capitalize())
+        current = self.engine.job(job_id)
+        assert current is not None
+        record = msgspec.structs.replace(current, status=status, finished_at=time.time(), **changes)
         self.engine.save(record)
         return record
+
+
+def _csv_entities(mode: str, path: Path) -> list[str]:
+    import csv
+
+    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+        return [entity for row in csv.DictReader(handle) if (entity := entity_id(mode, row))]
 
 
 def _describe_os_error(error: BaseException, dest: Path) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEMO_API_KEY = "sk-sandbox-demo"
+KEY_VARIABLE = "SIXTYFOUR_SANDBOX_API_KEY"  # how a parent hands the child process its key (not argv)
 
 
 @dataclass(frozen=True)

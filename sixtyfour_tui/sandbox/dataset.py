@@ -1,8 +1,10 @@
 """The sandbox's synthetic index of people and companies, stored column by column.
 
-Why columnar: the sandbox must start in well under a second with 100,000 people, so each person is
-a handful of small integers in `array`s that index the vocabularies of `vocab.py`; the JSON row a
-client sees is only assembled in `row()`. The same seed always yields the same data.
+Why columnar: the sandbox must start fast with 100,000 people, so each person is a handful of
+small integers in `array`s that index the vocabularies of `vocab.py`; the JSON row a client sees is
+only assembled in `row()`. The same seed always yields the same data. Generating takes a few tenths
+of a second, so `load_dataset` keeps the generated columns in a cache file (`dataset_cache.py`) and
+a later process only reads them back.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 import unicodedata
 from array import array
 from bisect import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from itertools import accumulate
 from typing import Any
@@ -34,6 +36,18 @@ COMPANY_CSV_HEADER = [
 
 _NO_FUNDING_STAGE = vocab.FUNDING_STAGES.index("Bootstrapped")
 _PUBLIC_STAGE = vocab.FUNDING_STAGES.index("IPO/Public")
+
+# The generated state of a data set: (attribute, array typecode); "list" columns hold strings.
+# The cache file stores exactly these, so a column added here is cached without further work.
+ARRAY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("company_industry", "B"), ("company_location", "B"), ("company_stage", "B"), ("company_size", "B"),
+    ("company_employees", "I"), ("company_founded", "H"), ("company_amount_k", "I"),
+    ("company_announced", "I"), ("company_flavour", "H"),
+    ("person_company", "H"), ("person_first", "H"), ("person_last", "H"), ("person_seniority", "B"),
+    ("person_function", "B"), ("person_title", "H"), ("person_location", "B"), ("person_has_email", "B"),
+)
+TEXT_COLUMNS: tuple[str, ...] = ("company_name", "company_domain", "company_slug")
+SCALARS: tuple[str, ...] = ("_id_offset", "_company_id_offset")
 
 
 RESERVED_WORDS = frozenset({"none", "null", "nan", "true", "false", "undefined"})
@@ -57,102 +71,180 @@ def _scramble(index: int, offset: int, bits: int) -> int:
 
 
 def location_name(location_index: int) -> str:
-    city, state, country, _iso2, _weight = vocab.LOCATIONS[location_index]
-    return ", ".join(part for part in (city, state, country) if part)
+    place = vocab.LOCATIONS[location_index]
+    return ", ".join(part for part in (place.city, place.state, place.country) if part)
 
 
-def _cumulative(weights: tuple[float, ...]) -> tuple[list[float], float]:
+def _cumulative(weights: Sequence[float]) -> tuple[list[float], float]:
     cumulative = list(accumulate(weights))
     return cumulative, cumulative[-1]
 
 
-def _title_options() -> tuple[list[str], list[list[tuple[int, ...]]]]:
-    """Every title a (seniority, function) pair can carry, as indices into one title vocabulary."""
+TitleOptions = list[list[list[tuple[int, ...]]]]  # [industry][seniority][function] -> title indices
+
+
+@functools.cache
+def _title_options() -> tuple[list[str], TitleOptions]:
+    """Every title an (industry, seniority, function) can carry, as indices into one title vocabulary."""
     titles: dict[str, int] = {}
 
     def ids(names: list[str] | tuple[str, ...]) -> tuple[int, ...]:
         return tuple(titles.setdefault(name, len(titles)) for name in names)
 
-    options: list[list[tuple[int, ...]]] = []
-    for seniority in vocab.SENIORITIES:
-        row: list[tuple[int, ...]] = []
-        for function in vocab.JOB_FUNCTIONS:
-            spellings = vocab.FUNCTION_TITLE_NAMES[function]
-            main = spellings[0]
-            if seniority == "CXO":
-                names = list(vocab.CXO_TITLES[function])
-            elif seniority == "VP":
-                names = [f"VP of {main}", f"VP of {main}", f"Vice President, {main}", f"SVP of {main}"]
-                names += [f"VP of {s}" for s in spellings[1:]]
-            elif seniority == "Director":
-                names = [f"Director of {s}" for s in spellings] + [f"Senior Director of {main}"]
-            elif seniority == "Head":
-                names = [f"Head of {s}" for s in spellings]
-            elif seniority == "Owner / Founder":
-                names = list(vocab.FOUNDER_TITLES.get(function, vocab.FOUNDER_FALLBACK_TITLES))
-            elif seniority == "Partner":
-                names = list(vocab.PARTNER_TITLES)
-            elif seniority == "Manager":
-                names = list(vocab.MANAGER_TITLES[function])
-            elif seniority == "Senior":
-                names = [f"Senior {t}" for t in vocab.IC_TITLES[function]]
-                names += list(vocab.SENIOR_EXTRA_TITLES.get(function, ()))
-            else:
-                names = list(vocab.IC_TITLES[function])
-            row.append(ids(names))
-        options.append(row)
+    common = [[ids(_titles_for(seniority, function, vocab.IC_TITLES[function])) for function in vocab.JOB_FUNCTIONS]
+              for seniority in vocab.SENIORITIES]
+    options: TitleOptions = []
+    for industry in vocab.INDUSTRIES:
+        special = vocab.IC_TITLES_BY_INDUSTRY.get(industry, {})
+        options.append([
+            [ids(_titles_for(seniority, function, special[function])) if function in special
+             and seniority in ("Senior", "Entry") else common[s][f]
+             for f, function in enumerate(vocab.JOB_FUNCTIONS)]
+            for s, seniority in enumerate(vocab.SENIORITIES)
+        ])
     return list(titles), options
+
+
+def _titles_for(seniority: str, function: str, individual_titles: tuple[str, ...]) -> list[str]:
+    """The titles of one seniority in one function (`individual_titles` for Senior and Entry)."""
+    spellings = vocab.FUNCTION_TITLE_NAMES[function]
+    main = spellings[0]
+    if seniority == "CXO":
+        return list(vocab.CXO_TITLES[function])
+    if seniority == "VP":
+        return [f"VP of {main}", f"VP of {main}", f"Vice President, {main}", f"SVP of {main}",
+                *(f"VP of {s}" for s in spellings[1:])]
+    if seniority == "Director":
+        return [f"Director of {s}" for s in spellings] + [f"Senior Director of {main}"]
+    if seniority == "Head":
+        return [f"Head of {s}" for s in spellings]
+    if seniority == "Owner / Founder":
+        return list(vocab.FOUNDER_TITLES.get(function, vocab.FOUNDER_FALLBACK_TITLES))
+    if seniority == "Partner":
+        return list(vocab.PARTNER_TITLES_BY_FUNCTION.get(function, vocab.PARTNER_TITLES))
+    if seniority == "Manager":
+        return list(vocab.MANAGER_TITLES[function])
+    if seniority == "Senior":
+        return [f"Senior {t}" for t in individual_titles] + list(vocab.SENIOR_EXTRA_TITLES.get(function, ()))
+    return list(individual_titles)
+
+
+def _stage_weights(industry: str) -> tuple[float, ...]:
+    if industry in vocab.UNFUNDED_INDUSTRIES:
+        return vocab.STAGE_WEIGHTS_UNFUNDED
+    if industry in vocab.TRADITIONAL_INDUSTRIES:
+        return vocab.STAGE_WEIGHTS_TRADITIONAL
+    return vocab.STAGE_WEIGHTS_TECH if industry in vocab.TECH_INDUSTRIES else vocab.STAGE_WEIGHTS_OTHER
+
+
+def _seniority_weights(size_group: str, industry: str) -> list[float]:
+    multipliers = vocab.SENIORITY_MULTIPLIERS_BY_INDUSTRY.get(industry, {})
+    return [w * multipliers.get(s, 1.0)
+            for s, w in zip(vocab.SENIORITIES, vocab.SENIORITY_WEIGHTS_BY_SIZE_GROUP[size_group])]
+
+
+def _function_weights(seniority: str, industry: str) -> list[float]:
+    """Function mix of one seniority in one industry: a common table plus the industry's focus."""
+    base = {
+        "CXO": vocab.FUNCTION_WEIGHTS_CXO,
+        "Owner / Founder": vocab.FUNCTION_WEIGHTS_FOUNDER,
+        "Partner": vocab.FUNCTION_WEIGHTS_PARTNER,
+    }.get(seniority)
+    if base is None:
+        base = vocab.FUNCTION_WEIGHTS_TECH if industry in vocab.TECH_INDUSTRIES else vocab.FUNCTION_WEIGHTS_OTHER
+    scale = vocab.FOCUS_SCALE_BY_SENIORITY.get(seniority, 1.0)
+    focus = vocab.FUNCTION_FOCUS_BY_INDUSTRY.get(industry, {})
+    return [w + scale * focus.get(f, 0.0) for f, w in zip(vocab.JOB_FUNCTIONS, base)]
 
 
 class Dataset:
     """Columnar people and companies; rows are built on demand."""
 
+    company_industry: array[int]
+    company_location: array[int]
+    company_stage: array[int]
+    company_size: array[int]
+    company_employees: array[int]
+    company_founded: array[int]
+    company_amount_k: array[int]    # thousands of USD raised in the last round; 0 = none
+    company_announced: array[int]   # date ordinal of the last round; 0 = none
+    company_flavour: array[int]     # picks description wording
+    person_company: array[int]
+    person_first: array[int]
+    person_last: array[int]
+    person_seniority: array[int]
+    person_function: array[int]
+    person_title: array[int]
+    person_location: array[int]
+    person_has_email: array[int]
+    company_name: list[str]
+    company_domain: list[str]
+    company_slug: list[str]
+    _id_offset: int
+    _company_id_offset: int
+
     def __init__(self, seed: int, people: int, companies: int) -> None:
-        if people < 1 or companies < 1:
-            raise ValueError("a data set needs at least one person and one company")
-        if companies > 65535:
-            raise ValueError("at most 65,535 companies (company ids are stored in 16 bits)")
+        _check_sizes(people, companies)
         self.seed = seed
         rng = random.Random(seed)
         self._id_offset = rng.getrandbits(24)
         self._company_id_offset = rng.getrandbits(32)
+        self._generate_companies(rng, companies)
+        self._generate_people(rng, people)
+        self._derive()
+        self.source = "generated"
+
+    @classmethod
+    def from_columns(cls, seed: int, columns: dict[str, Any]) -> Dataset:
+        """A data set from columns generated earlier (by `columns()`), without generating again."""
+        ds = cls.__new__(cls)
+        ds.seed = seed
+        for name in (*(n for n, _t in ARRAY_COLUMNS), *TEXT_COLUMNS, *SCALARS):
+            setattr(ds, name, columns[name])
+        _check_sizes(len(ds.person_company), len(ds.company_name))
+        ds._derive()
+        ds.source = "cache"
+        return ds
+
+    def columns(self) -> dict[str, Any]:
+        """The generated state, column by column (what `from_columns` takes back)."""
+        return {name: getattr(self, name) for name in (*(n for n, _t in ARRAY_COLUMNS), *TEXT_COLUMNS, *SCALARS)}
+
+    def _derive(self) -> None:
+        """State computed from the columns and the vocabulary: cheap, so never cached."""
+        self.titles = _title_options()[0]
+        self.company_size_group = [vocab.SIZE_GROUP_BY_RANGE[s] for s in self.company_size]
         self._first_slugs = [slugify(n, keep="-") for n in vocab.FIRST_NAMES]
         self._last_slugs = [slugify(n, keep="-") for n in vocab.LAST_NAMES]
         self._location_names = [location_name(i) for i in range(len(vocab.LOCATIONS))]
-        self._generate_companies(rng, companies)
-        self._generate_people(rng, people)
         self._getters: dict[tuple[str, str], Callable[[int], Any]] = {}
 
     # --- generation -------------------------------------------------------------------------
 
     def _generate_companies(self, rng: random.Random, n: int) -> None:
         industry = rng.choices(range(len(vocab.INDUSTRIES)), weights=vocab.INDUSTRY_WEIGHTS, k=n)
-        location = rng.choices(range(len(vocab.LOCATIONS)), weights=[loc[4] for loc in vocab.LOCATIONS], k=n)
-        stage_tech = _cumulative(vocab.STAGE_WEIGHTS_TECH)
-        stage_other = _cumulative(vocab.STAGE_WEIGHTS_OTHER)
+        place_tables = []
+        for name in vocab.INDUSTRIES:
+            boosts = vocab.INDUSTRY_PLACE_BOOSTS.get(name, {})
+            place_tables.append(_cumulative([p.weight * boosts.get(p.city, 1.0) for p in vocab.LOCATIONS]))
+        stage_tables = [_cumulative(_stage_weights(name)) for name in vocab.INDUSTRIES]
         profiles = [vocab.STAGE_PROFILES[s] for s in vocab.FUNDING_STAGES]
         size_cumulative = [_cumulative(p[0]) for p in profiles]
-        tech_flags = [name in vocab.TECH_INDUSTRIES for name in vocab.INDUSTRIES]
+        tlds = [vocab.DOMAIN_TLDS_BY_INDUSTRY.get(name, vocab.DOMAIN_TLDS) for name in vocab.INDUSTRIES]
         ref_ordinal = vocab.REFERENCE_DATE.toordinal()
 
-        self.company_industry = array("B", industry)
-        self.company_location = array("B", location)
-        self.company_stage = array("B")
-        self.company_size = array("B")
-        self.company_employees = array("I")
-        self.company_founded = array("H")
-        self.company_amount_k = array("I")   # thousands of USD raised in the last round; 0 = none
-        self.company_announced = array("I")  # date ordinal of the last round; 0 = none
-        self.company_flavour = array("H")    # picks description wording
-        self.company_name: list[str] = []
-        self.company_domain: list[str] = []
-        self.company_slug: list[str] = []
+        columns: dict[str, list[int]] = {name: [] for name in (
+            "location", "stage", "size", "employees", "founded", "amount_k", "announced", "flavour")}
+        self.company_name, self.company_domain, self.company_slug = [], [], []
         used_slugs: set[str] = set()
         random_ = rng.random
         for c in range(n):
-            cumulative, total = stage_tech if tech_flags[industry[c]] else stage_other
+            ind = industry[c]
+            cumulative, total = place_tables[ind]
+            columns["location"].append(bisect(cumulative, random_() * total))
+            cumulative, total = stage_tables[ind]
             stage = bisect(cumulative, random_() * total)
-            size_weights, (min_age, max_age), raised = profiles[stage]
+            _size_weights, (min_age, max_age), raised = profiles[stage]
             size_cum, size_total = size_cumulative[stage]
             size = bisect(size_cum, random_() * size_total)
             _label, low, high = vocab.SIZE_RANGES[size]
@@ -167,20 +259,26 @@ class Dataset:
                 amount_k = max(100, round(millions * 10) * 100)
                 earliest = max(date(founded, 1, 1).toordinal(), ref_ordinal - 4 * 365)
                 announced = rng.randint(min(earliest, ref_ordinal - 20), ref_ordinal - 20)
-            self.company_stage.append(stage)
-            self.company_size.append(size)
-            self.company_employees.append(min(employees, high))
-            self.company_founded.append(founded)
-            self.company_amount_k.append(amount_k)
-            self.company_announced.append(announced)
-            self.company_flavour.append(rng.getrandbits(16))
-            name, slug = self._unique_company_name(rng, vocab.INDUSTRIES[industry[c]], used_slugs)
-            tld = ".ai" if industry[c] == vocab.INDUSTRIES.index("AI/Machine Learning") and random_() < 0.6 \
-                else rng.choice(vocab.DOMAIN_TLDS)
+            columns["stage"].append(stage)
+            columns["size"].append(size)
+            columns["employees"].append(min(employees, high))
+            columns["founded"].append(founded)
+            columns["amount_k"].append(amount_k)
+            columns["announced"].append(announced)
+            columns["flavour"].append(rng.getrandbits(16))
+            name, slug = self._unique_company_name(rng, vocab.INDUSTRIES[ind], used_slugs)
             self.company_name.append(name)
             self.company_slug.append(slug)
-            self.company_domain.append(slug + tld)
-        self.company_size_group = [vocab.SIZE_GROUP_BY_RANGE[s] for s in self.company_size]
+            self.company_domain.append(slug + rng.choice(tlds[ind]))
+        self.company_industry = array("B", industry)
+        self.company_location = array("B", columns["location"])
+        self.company_stage = array("B", columns["stage"])
+        self.company_size = array("B", columns["size"])
+        self.company_employees = array("I", columns["employees"])
+        self.company_founded = array("H", columns["founded"])
+        self.company_amount_k = array("I", columns["amount_k"])
+        self.company_announced = array("I", columns["announced"])
+        self.company_flavour = array("H", columns["flavour"])
 
     @staticmethod
     def _unique_company_name(rng: random.Random, industry: str, used: set[str]) -> tuple[str, str]:
@@ -206,24 +304,28 @@ class Dataset:
 
     def _generate_people(self, rng: random.Random, n: int) -> None:
         companies = len(self.company_name)
-        tech = [vocab.INDUSTRIES[i] in vocab.TECH_INDUSTRIES for i in self.company_industry]
-        exponent, boost = vocab.PEOPLE_PER_COMPANY_EXPONENT, vocab.TECH_PEOPLE_BOOST
-        company_weights = [e**exponent * (boost if t else 1.0) for e, t in zip(self.company_employees, tech)]
+        industries = vocab.INDUSTRIES
+        boosts = [vocab.TECH_PEOPLE_BOOST if name in vocab.TECH_INDUSTRIES
+                  else vocab.PEOPLE_BOOST_BY_INDUSTRY.get(name, 1.0) for name in industries]
+        exponent = vocab.PEOPLE_PER_COMPANY_EXPONENT
+        company_weights = [e**exponent * boosts[i] for e, i in zip(self.company_employees, self.company_industry)]
         company = rng.choices(range(companies), weights=company_weights, k=n)
         first = rng.choices(range(len(vocab.FIRST_NAMES)), k=n)
         last = rng.choices(range(len(vocab.LAST_NAMES)), k=n)
-        elsewhere = rng.choices(range(len(vocab.LOCATIONS)), weights=[loc[4] for loc in vocab.LOCATIONS], k=n)
+        elsewhere = rng.choices(range(len(vocab.LOCATIONS)), weights=[p.weight for p in vocab.LOCATIONS], k=n)
 
-        seniority_tables = {g: _cumulative(w) for g, w in vocab.SENIORITY_WEIGHTS_BY_SIZE_GROUP.items()}
-        function_by_seniority = {
-            vocab.SENIORITIES.index("CXO"): _cumulative(vocab.FUNCTION_WEIGHTS_CXO),
-            vocab.SENIORITIES.index("Owner / Founder"): _cumulative(vocab.FUNCTION_WEIGHTS_FOUNDER),
-            vocab.SENIORITIES.index("Partner"): _cumulative(vocab.FUNCTION_WEIGHTS_PARTNER),
-        }
-        function_tech = _cumulative(vocab.FUNCTION_WEIGHTS_TECH)
-        function_other = _cumulative(vocab.FUNCTION_WEIGHTS_OTHER)
-        self.titles, title_options = _title_options()
-        size_group = self.company_size_group
+        # Per company, the seniority table of its (size group, industry); per industry and
+        # seniority, the function table. Built once, looked up per person.
+        seniority_tables: dict[tuple[str, int], tuple[list[float], float]] = {}
+        company_seniority = []
+        for c in range(companies):
+            key = (vocab.SIZE_GROUP_BY_RANGE[self.company_size[c]], self.company_industry[c])
+            if key not in seniority_tables:
+                seniority_tables[key] = _cumulative(_seniority_weights(key[0], industries[key[1]]))
+            company_seniority.append(seniority_tables[key])
+        function_tables = [[_cumulative(_function_weights(s, name)) for s in vocab.SENIORITIES] for name in industries]
+        _titles, title_options = _title_options()
+        company_industry = self.company_industry
         company_location = self.company_location
         at_hq = vocab.SHARE_AT_HEADQUARTERS
         email_share = vocab.EMAIL_SHARE
@@ -233,14 +335,15 @@ class Dataset:
         function_col = array("B", bytes(n))
         title_col = array("H", bytes(2 * n))
         location_col = array("B", bytes(n))
-        email_col = bytearray(n)
+        email_col = array("B", bytes(n))
         for i in range(n):
             c = company[i]
-            cumulative, total = seniority_tables[size_group[c]]
+            cumulative, total = company_seniority[c]
             s = bisect(cumulative, random_() * total)
-            table = function_by_seniority.get(s) or (function_tech if tech[c] else function_other)
-            f = bisect(table[0], random_() * table[1])
-            options = title_options[s][f]
+            industry = company_industry[c]
+            cumulative, total = function_tables[industry][s]
+            f = bisect(cumulative, random_() * total)
+            options = title_options[industry][s][f]
             seniority_col[i] = s
             function_col[i] = f
             title_col[i] = options[int(random_() * len(options))]
@@ -286,14 +389,16 @@ class Dataset:
         flavour = self.company_flavour[c]
         industry = vocab.INDUSTRIES[self.company_industry[c]]
         products = vocab.DESCRIPTION_PRODUCTS[industry]
-        template = vocab.DESCRIPTION_TEMPLATES[flavour % len(vocab.DESCRIPTION_TEMPLATES)]
-        return template.format(
+        templates = vocab.DESCRIPTION_TEMPLATES_BY_INDUSTRY.get(industry, vocab.DESCRIPTION_TEMPLATES)
+        audiences = vocab.DESCRIPTION_AUDIENCES_BY_INDUSTRY.get(industry, vocab.DESCRIPTION_AUDIENCES)
+        description: str = templates[flavour % len(templates)].format(
             name=self.company_name[c],
             product=products[(flavour >> 3) % len(products)],
-            audience=vocab.DESCRIPTION_AUDIENCES[(flavour >> 7) % len(vocab.DESCRIPTION_AUDIENCES)],
+            audience=audiences[(flavour >> 7) % len(audiences)],
             industry=industry,
             year=self.company_founded[c],
         )
+        return description
 
     def funding_round(self, c: int) -> dict[str, Any]:
         stage = self.company_stage[c]
@@ -336,7 +441,7 @@ class Dataset:
         }
 
     def _company_row(self, c: int) -> dict[str, Any]:
-        city, state, country, iso2, _weight = vocab.LOCATIONS[self.company_location[c]]
+        place = vocab.LOCATIONS[self.company_location[c]]
         return {
             "source_id": self.company_id(c),
             "company_name": self.company_name[c],
@@ -348,10 +453,10 @@ class Dataset:
             "founded_year": self.company_founded[c],
             "employees_count": self.company_employees[c],
             "size_range": vocab.SIZE_RANGES[self.company_size[c]][0],
-            "hq_city": city,
-            "hq_state": state or None,
-            "hq_country": country,
-            "hq_country_iso2": iso2,
+            "hq_city": place.city,
+            "hq_state": place.state or None,
+            "hq_country": place.country,
+            "hq_country_iso2": place.iso2,
             "last_funding_round": self.funding_round(c),
             "is_public": self.company_stage[c] == _PUBLIC_STAGE,
         }
@@ -385,7 +490,7 @@ class Dataset:
         ]
 
     @functools.cached_property
-    def company_prominence(self) -> array:
+    def company_prominence(self) -> array[int]:
         """Rank of each company by money raised, then head count (higher = better known)."""
         order = sorted(range(len(self.company_name)),
                        key=lambda c: (self.company_amount_k[c], self.company_employees[c]))
@@ -461,10 +566,10 @@ class Dataset:
             "founded_year": self.company_founded.__getitem__,
             "employees_count": self.company_employees.__getitem__,
             "size_range": lambda c: vocab.SIZE_RANGES[self.company_size[c]][0],
-            "hq_city": lambda c: locations[where[c]][0],
-            "hq_state": lambda c: locations[where[c]][1] or None,
-            "hq_country": lambda c: locations[where[c]][2],
-            "hq_country_iso2": lambda c: locations[where[c]][3],
+            "hq_city": lambda c: locations[where[c]].city,
+            "hq_state": lambda c: locations[where[c]].state or None,
+            "hq_country": lambda c: locations[where[c]].country,
+            "hq_country_iso2": lambda c: locations[where[c]].iso2,
             "last_funding_round": self.funding_round,
             "last_funding_round.type": lambda c: vocab.FUNDING_STAGES[stage[c]],
             "last_funding_round.amount_raised": lambda c: self.funding_round(c)["amount_raised"],
@@ -474,12 +579,25 @@ class Dataset:
         return getters
 
 
+
+
 def _check_mode(mode: str) -> None:
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}: expected 'people' or 'company'")
 
 
+def _check_sizes(people: int, companies: int) -> None:
+    if people < 1 or companies < 1:
+        raise ValueError("a data set needs at least one person and one company")
+    if companies > 65535:
+        raise ValueError("at most 65,535 companies (company ids are stored in 16 bits)")
+
+
 @functools.cache
 def load_dataset(seed: int = 64, people: int = 100_000, companies: int = 10_000) -> Dataset:
-    """The shared data set for these arguments (built once per process)."""
-    return Dataset(seed=seed, people=people, companies=companies)
+    """The shared data set for these arguments: built once per process, read from the cache file
+    when an earlier process left one (see `dataset_cache.py`; SIXTYFOUR_SANDBOX_DATA_CACHE=off
+    turns it off)."""
+    from sixtyfour_tui.sandbox.dataset_cache import cached_dataset, configured_cache_dir
+
+    return cached_dataset(seed, people, companies, configured_cache_dir())

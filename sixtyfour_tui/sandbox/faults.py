@@ -8,6 +8,7 @@ import json
 import random
 import threading
 from collections import deque
+from typing import Any
 
 from sixtyfour_tui.sandbox.config import FaultConfig
 
@@ -73,11 +74,11 @@ _FAULT_BODIES = {
 class FaultMiddleware:
     """ASGI middleware that answers API requests with injected latency and errors."""
 
-    def __init__(self, app, faults: FaultState) -> None:
+    def __init__(self, app: Any, faults: FaultState) -> None:
         self.app = app
         self.faults = faults
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(API_PREFIX):
             await self.app(scope, receive, send)
             return

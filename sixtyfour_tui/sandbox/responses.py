@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.responses import JSONResponse
 
 
-def error_message(status: int, error: str, message: str, headers: dict | None = None, **extra) -> JSONResponse:
+def error_message(status: int, error: str, message: str, headers: dict[str, Any] | None = None,
+                  **extra: Any) -> JSONResponse:
     """The `{"error", "message"}` shape (auth, rate limits, conflicts, server errors)."""
     return JSONResponse({"error": error, "message": message, **extra}, status_code=status, headers=headers)
 
@@ -15,7 +18,7 @@ def detail(status: int, text: str) -> JSONResponse:
     return JSONResponse({"detail": text}, status_code=status)
 
 
-def validation_failed(problems: list[tuple[tuple, str]]) -> JSONResponse:
+def validation_failed(problems: list[tuple[tuple[str, ...], str]]) -> JSONResponse:
     """The 422 `{"detail": [{"loc", "msg", "type"}]}` shape."""
     items = [{"loc": list(loc), "msg": msg, "type": "value_error"} for loc, msg in problems]
     return JSONResponse({"detail": items}, status_code=422)

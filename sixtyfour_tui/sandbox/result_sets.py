@@ -6,6 +6,7 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 from sixtyfour_tui.sandbox.signing import Signer
 
@@ -22,7 +23,7 @@ class ResultSet:
     total_available: int
     page_size: int
     search_id: str | None
-    parsed_query: dict | None
+    parsed_query: dict[str, Any] | None
     natural_language_query: str | None
 
 
@@ -34,7 +35,8 @@ class ResultSets:
         self.cursor_ttl = cursor_ttl
         self._sets: OrderedDict[str, ResultSet] = OrderedDict()
 
-    def create(self, owner: str, mode: str, ranked: list[int], max_results: int, page_size: int, **meta) -> ResultSet:
+    def create(self, owner: str, mode: str, ranked: list[int], max_results: int, page_size: int,
+               **meta: Any) -> ResultSet:
         result_set = ResultSet(
             set_id=uuid.uuid4().hex,
             owner=owner,
@@ -64,12 +66,12 @@ class ResultSets:
         self._sets.move_to_end(result_set.set_id)
         return result_set, int(payload.get("o", 0))
 
-    def page_body(self, result_set: ResultSet, offset: int, dataset, started: float) -> dict:
+    def page_body(self, result_set: ResultSet, offset: int, dataset: Any, started: float) -> dict[str, Any]:
         page_rows = result_set.rows[offset : offset + result_set.page_size]
         end = offset + len(page_rows)
         has_more = end < len(result_set.rows)
         total_pages = max(1, -(-len(result_set.rows) // result_set.page_size))
-        body = {
+        body: dict[str, Any] = {
             "results": [dataset.row(result_set.mode, index) for index in page_rows],
             "next_cursor": self.cursor_for(result_set, end) if has_more else None,
             "has_more": has_more,

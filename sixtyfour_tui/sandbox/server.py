@@ -25,10 +25,16 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 class SandboxServer:
-    """A running sandbox on loopback; use as a context manager or call start()/stop()."""
+    """A running sandbox on loopback; use as a context manager or call start()/stop().
 
-    def __init__(self, config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    With `background_load` the server listens at once and restores tasks and builds the data set in
+    a thread; API requests wait for that (the child process uses this to be reachable fast).
+    """
+
+    def __init__(self, config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0,
+                 *, background_load: bool = False) -> None:
         self.config = config or SandboxConfig()
+        self.background_load = background_load
         self.state = SandboxState(self.config)
         self._sockets = [_bind(host, port)]
         if self.config.storage_host:
@@ -42,7 +48,8 @@ class SandboxServer:
             self.state.storage_base_url = self.storage_base_url
         self.app = build_app(state=self.state)
         self._server = uvicorn.Server(
-            uvicorn.Config(self.app, lifespan="off", log_level="warning", access_log=False)
+            uvicorn.Config(self.app, lifespan="off", log_level="warning", access_log=False,
+                           timeout_graceful_shutdown=2)
         )
         self._thread: threading.Thread | None = None
 
@@ -54,13 +61,31 @@ class SandboxServer:
         """Build the data set now rather than on the first search."""
         _ = self.state.dataset
 
+    def _prepare(self) -> None:
+        if self.background_load:
+            threading.Thread(target=self.state.prepare, kwargs={"warm": True}, name="sandbox-load", daemon=True).start()
+        else:
+            self.state.prepare()
+
     def serve_forever(self) -> None:
         """Run in the calling thread until interrupted (ctrl+c stops it cleanly)."""
-        self.state.restore()
+        self._prepare()
         self._server.run(sockets=self._sockets)
 
+    async def serve(self) -> None:
+        """Serve on the running event loop until `request_exit()` (or a signal, in the main thread)."""
+        self._prepare()
+        await self._server.serve(sockets=self._sockets)
+
+    @property
+    def started(self) -> bool:
+        return bool(self._server.started)
+
+    def request_exit(self) -> None:
+        self._server.should_exit = True
+
     def start(self) -> SandboxServer:
-        self.state.restore()
+        self._prepare()
         self._thread = threading.Thread(
             target=lambda: asyncio.run(self._server.serve(sockets=self._sockets)),
             name="sixtyfour-sandbox",
@@ -86,5 +111,5 @@ class SandboxServer:
     def __enter__(self) -> SandboxServer:
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()

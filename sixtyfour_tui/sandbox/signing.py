@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from typing import Any
 
 
 class Signer:
@@ -19,13 +20,13 @@ class Signer:
     def verify(self, message: str, signature: str) -> bool:
         return hmac.compare_digest(self.signature(message), signature)
 
-    def seal(self, payload: dict) -> str:
+    def seal(self, payload: dict[str, Any]) -> str:
         """An opaque token carrying `payload`; `open` gives it back only if untouched."""
         body = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode())
         text = body.decode().rstrip("=")
         return f"{text}.{self.signature(text)[:32]}"
 
-    def open(self, token: str) -> dict | None:
+    def open(self, token: str) -> dict[str, Any] | None:
         text, _, signature = token.rpartition(".")
         if not text or not hmac.compare_digest(self.signature(text)[:32], signature):
             return None

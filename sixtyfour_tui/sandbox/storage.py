@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from sixtyfour_tui.sandbox.signing import Signer
@@ -24,16 +27,21 @@ class StoredFile:
     mode: str
     rows: list[int] | None  # data-set rows to write, or None for a file put there directly
     path: Path | None = None
+    file_format: str = "csv"  # or "json": the rows as a JSON array (filter search `save_json`)
 
     @property
     def object_path(self) -> str:
-        return f"exports/{self.resource_handle_id}.csv"
+        return f"exports/{self.resource_handle_id}.{self.file_format}"
+
+    @property
+    def media_type(self) -> str:
+        return "application/json" if self.file_format == "json" else "text/csv"
 
 
 class Storage:
     """Keeps files in a private temporary folder; links carry an expiry and a signature."""
 
-    def __init__(self, dataset_loader, signer: Signer, url_ttl: float) -> None:
+    def __init__(self, dataset_loader: Callable[[], Any], signer: Signer, url_ttl: float) -> None:
         self._dataset_loader = dataset_loader
         self._signer = signer
         self.url_ttl = url_ttl
@@ -65,13 +73,16 @@ class Storage:
             if stored.path is not None and stored.path.exists():
                 return stored.path
             dataset = self._dataset_loader()
-            target = self._root / f"{stored.resource_handle_id}.csv"
+            target = self._root / f"{stored.resource_handle_id}.{stored.file_format}"
             partial = target.with_suffix(".partial")
             with partial.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(dataset.csv_header(stored.mode))
-                for index in stored.rows or ():
-                    writer.writerow(dataset.csv_row(stored.mode, index))
+                if stored.file_format == "json":
+                    json.dump([dataset.row(stored.mode, index) for index in stored.rows or ()], handle)
+                else:
+                    writer = csv.writer(handle)
+                    writer.writerow(dataset.csv_header(stored.mode))
+                    for index in stored.rows or ():
+                        writer.writerow(dataset.csv_row(stored.mode, index))
             os.replace(partial, target)
             stored.path = target
             return target

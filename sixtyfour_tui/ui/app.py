@@ -17,7 +17,14 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
 from sixtyfour_tui.config import Settings
-from sixtyfour_tui.ui.engine_messages import BackendFailed, BackendReady, JobChanged
+from sixtyfour_tui.ui.engine_messages import (
+    BackendFailed,
+    BackendReady,
+    JobChanged,
+    JobRemoved,
+    RowsCounted,
+    StorageNotice,
+)
 from sixtyfour_tui.ui.widgets.composer import Composer
 
 
@@ -41,23 +48,25 @@ class SixtyfourApp(App):
         Binding("e", "export", "Export", id="app.export"),
         Binding("f3", "focus_jobs", "Jobs", show=False, id="app.focus_jobs"),
         Binding("f4", "focus_results", "Results", show=False, id="app.focus_results"),
+        Binding("u", "undo_remove", "Undo remove", id="app.undo_remove"),
     ]
 
     def __init__(self, *, sandbox: bool = False, settings: Settings | None = None, backend=None,
-                 ledger_path: Path | None = None, history_path: Path | None = None) -> None:
+                 workspace_path: Path | None = None) -> None:
         super().__init__()
         self.want_sandbox = sandbox
         self.settings = settings
         self.backend = backend  # a ready Backend (tests pass one); else one is started after mount
-        self.ledger_path = ledger_path
-        self.history_path = history_path
+        self.workspace_path = workspace_path
+        self.workspace = None
         self.engine = None
         self.client = None
-        self._history = None
         self._pending: list[Composer.Submitted] = []
         self._opened_job_id: str | None = None
-        self._reported_ledger_problem: str | None = None
         self._topbar_line: Text | None = None
+        self._undo: tuple[str, float] | None = None
+        self.ready = False
+        """True once the backend is connected and the workspace's jobs are on screen."""
 
     # -- layout ---------------------------------------------------------------------------------
     @property
@@ -89,7 +98,7 @@ class SixtyfourApp(App):
     # -- backend and engine -----------------------------------------------------------------------
     def _connect(self) -> None:
         if self.backend is not None:
-            self._attach_backend(self.backend)
+            self._start_backend(self.backend.is_sandbox)  # the workspace still opens off the UI thread
             return
         if self.settings is None:
             from sixtyfour_tui.config import ConfigError, load_settings
@@ -114,59 +123,97 @@ class SixtyfourApp(App):
             self._start_backend(True)
             return
         _, key = answer
-        from dataclasses import replace
+        from sixtyfour_tui.config import replace
 
         self.settings = replace(self.settings, api_key=key)
         self._start_backend(False)
 
     @work(thread=True, group="backend", exit_on_error=False)
     def _start_backend(self, sandbox: bool) -> None:
+        """Off the UI thread: the backend (the sandbox's start) and the workspace's first open."""
         from sixtyfour_tui.backend import NoApiKey, real_backend, start_sandbox_backend
 
-        try:
-            backend = start_sandbox_backend(self.settings) if sandbox else real_backend(self.settings)
-            if backend.server is not None:
-                backend.server.warm_up()
-        except (NoApiKey, OSError, RuntimeError, ValueError) as problem:
-            self.post_message(BackendFailed(str(problem)))
-            return
-        self.call_from_thread(self._attach_backend, backend)
+        backend = self.backend
+        if backend is None:
+            try:
+                backend = start_sandbox_backend(self.settings) if sandbox else real_backend(self.settings)
+                if backend.server is not None:
+                    backend.server.warm_up()
+            except (NoApiKey, OSError, RuntimeError, ValueError) as problem:
+                self.post_message(BackendFailed(str(problem)))
+                return
+        from sixtyfour_tui.logs import redact_in_logs
+        from sixtyfour_tui.workspace.database import StorageError
+        from sixtyfour_tui.workspace.store import Workspace
 
-    def _attach_backend(self, backend) -> None:
+        redact_in_logs(backend.api_key)
+        workspace = Workspace(self.workspace_path)
+        problem: str | None = None
+        try:
+            workspace.open()
+        except StorageError as refused:
+            problem = refused.message
+        self.call_from_thread(self._attach_backend, backend, workspace, problem)
+
+    def _attach_backend(self, backend, workspace, problem: str | None = None) -> None:
         from sixtyfour_tui.jobs.engine import JobEngine
-        from sixtyfour_tui.jobs.history import QueryHistory
-        from sixtyfour_tui.jobs.ledger import Ledger
 
         self.backend = backend
+        self.workspace = workspace
         self.client = backend.client()
-        ledger = Ledger(self.ledger_path)
-        ledger.load()
-        if ledger.warning:
-            self.notify(ledger.warning, severity="warning", markup=False)
-        self._history = QueryHistory(self.history_path)
-        self.engine = JobEngine(self.client, ledger, backend=backend.ledger_name,
+        for notice in workspace.notices:
+            self.notify(notice, severity="error" if workspace.recovered_from else "information", markup=False,
+                        timeout=12)
+        if problem:
+            self.notify(f"{problem} Jobs are kept in memory and saved once the disk allows.", severity="error",
+                        markup=False, timeout=12)
+        self.engine = JobEngine(self.client, workspace, backend=backend.workspace_key,
                                 poll_interval=backend.poll_interval, spawn=self._spawn)
         self.engine.subscribe(self._engine_event)
+        self.run_worker(self._start_engine(), name="engine-start", group="engine", exit_on_error=False)
+
+    async def _start_engine(self) -> None:
+        engine = self.engine
+        await engine.start()
         jobs = self.main_screen.query_one("#jobs")
-        for job in self.engine.jobs():
-            jobs.show_job(job)
+        for job in engine.jobs():
+            jobs.show_job(job, engine.queue_position(job.job_id))
         if jobs.row_count:
             jobs.move_cursor(row=jobs.row_count - 1)  # the newest (and any resumed) jobs in view
-        self.engine.resume()
-        self.post_message(BackendReady(backend.label, backend.is_sandbox))
+        self.ready = True
+        self.post_message(BackendReady(self.backend.label, self.backend.is_sandbox))
         pending, self._pending = self._pending, []
         for submitted in pending:
             self._submit(submitted)
+        await self._show_stored_counts([job.job_id for job in engine.jobs()])
+
+    async def _show_stored_counts(self, job_ids: list[str]) -> None:
+        import asyncio
+
+        from sixtyfour_tui.workspace.database import StorageError
+
+        try:
+            counts = await asyncio.to_thread(self.workspace.stored_counts, job_ids)
+        except StorageError:
+            return
+        jobs = self.main_screen.query_one("#jobs")
+        for job_id, (stored, new, seen) in counts.items():
+            jobs.show_counts(job_id, stored, new, seen)
 
     def _spawn(self, coroutine, name: str, group: str):
         return self.run_worker(coroutine, name=name, group=group, exit_on_error=False)
 
     def _engine_event(self, event) -> None:
-        from sixtyfour_tui.jobs.events import JobUpdated
+        from sixtyfour_tui.jobs.events import JobForgotten, JobUpdated, RowsStored, StorageTrouble
 
         if isinstance(event, JobUpdated):
-            position = self.engine.queue_position(event.job.job_id) if self.engine else None
-            self.post_message(JobChanged(event.job, position))
+            self.post_message(JobChanged(event.job, event.queue_position))
+        elif isinstance(event, JobForgotten):
+            self.post_message(JobRemoved(event.job_id))
+        elif isinstance(event, RowsStored):
+            self.post_message(RowsCounted(event.job_id, event.stored, event.new, event.seen))
+        elif isinstance(event, StorageTrouble):
+            self.post_message(StorageNotice(event.message))
 
     def on_backend_ready(self, message: BackendReady) -> None:
         self._update_topbar()
@@ -180,21 +227,33 @@ class SixtyfourApp(App):
     def on_job_changed(self, message: JobChanged) -> None:
         if not self.main_screen.query("#jobs"):
             return  # shutting down
-        self._report_ledger_trouble()
         job = message.job
         jobs = self.main_screen.query_one("#jobs")
         jobs.show_job(job, message.queue_position)
         self._update_topbar()
         if job.kind == "search" and job.status == "completed" and job.finished_at \
-                and time.time() - job.finished_at < 5 and self._opened_job_id is None:
+                and time.time() - job.finished_at < 5 and self._opened_job_id is None \
+                and self.engine is not None and self.engine.owns(job.job_id):
             self.open_job(job.job_id)
 
-    def _report_ledger_trouble(self) -> None:
-        problem = self.engine.ledger.write_error if self.engine else None
-        if problem and problem != self._reported_ledger_problem:
-            self.notify(f"{problem}. Jobs keep running; the ledger is saved again once the disk allows.",
-                        severity="error", markup=False, timeout=10)
-        self._reported_ledger_problem = problem
+    def on_job_removed(self, message: JobRemoved) -> None:
+        if self.main_screen.query("#jobs"):
+            self.main_screen.query_one("#jobs").forget_job(message.job_id)
+        if self._opened_job_id == message.job_id:
+            self._opened_job_id = None
+        self._update_topbar()
+
+    def on_rows_counted(self, message: RowsCounted) -> None:
+        if self.main_screen.query("#jobs"):
+            self.main_screen.query_one("#jobs").show_counts(message.job_id, message.stored, message.new,
+                                                            message.seen)
+
+    def on_storage_notice(self, message: StorageNotice) -> None:
+        if message.message:
+            self.notify(f"{message.message} Jobs keep running; they are saved once the disk allows.",
+                        severity="error", markup=False, timeout=12)
+        else:
+            self.notify("The workspace accepts writes again; everything pending was saved.", markup=False)
 
     def _update_topbar(self) -> None:
         label = self.backend.label if self.backend else "connecting…"
@@ -215,8 +274,10 @@ class SixtyfourApp(App):
         self._submit(message)
 
     def _submit(self, message: Composer.Submitted) -> None:
+        from sixtyfour_tui.jobs.records import HistoryEntry
+
         job = self.engine.submit(message.query, mode=message.mode, max_results=message.max_results)
-        self._history.add(message.query, message.mode, message.max_results)
+        self.engine.writer.add_history(HistoryEntry(message.query, message.mode, message.max_results, time.time()))
         self.main_screen.query_one("#jobs").show_job(job, self.engine.queue_position(job.job_id), focus_new=True)
 
     def on_jobs_panel_open_requested(self, message) -> None:
@@ -232,16 +293,35 @@ class SixtyfourApp(App):
             else:
                 self.notify("Cancelled here. An earlier start may have reached the server, where it would "
                             "finish on its own.", markup=False, timeout=6)
+        elif job.status == "queued":
+            self.notify("This search is queued in another sixtyfour-tui window; cancel it there.",
+                        severity="warning", markup=False)
         elif job.is_finished:
-            self.engine.forget(job.job_id)
-            self.main_screen.query_one("#jobs").forget_job(job.job_id)
-            if self._opened_job_id == job.job_id:
-                self._opened_job_id = None
-            self.notify("Removed from the list. Exports already saved stay on disk.", markup=False)
+            self.run_worker(self._forget(job.job_id), group="forget", exit_on_error=False)
         else:
             self.notify("A running search cannot be stopped through the API; it finishes on the server. "
                         "Remove it once it has ended.", severity="warning", markup=False, timeout=6)
         self._update_topbar()
+
+    async def _forget(self, job_id: str) -> None:
+        from sixtyfour_tui.workspace.store import FORGET_GRACE_SECONDS
+
+        if await self.engine.forget(job_id):
+            self._undo = (job_id, time.monotonic() + FORGET_GRACE_SECONDS - 2)
+            self.refresh_bindings()
+            self.notify(f"Removed with its stored rows · u brings it back ({FORGET_GRACE_SECONDS - 2:g} s). "
+                        "Exported files stay on disk.", markup=False, timeout=FORGET_GRACE_SECONDS - 2)
+        else:
+            self.notify("Could not remove it (see the workspace message).", severity="error", markup=False)
+
+    async def action_undo_remove(self) -> None:
+        undo, self._undo = self._undo, None
+        self.refresh_bindings()
+        if undo is None or time.monotonic() > undo[1]:
+            self.notify("Nothing to bring back.", markup=False)
+            return
+        record = await self.engine.unforget(undo[0])
+        self.notify("Brought back." if record is not None else "Too late: it was already deleted.", markup=False)
 
     def open_job(self, job_id: str) -> None:
         job = self.engine.job(job_id) if self.engine else None
@@ -261,7 +341,7 @@ class SixtyfourApp(App):
 
         self._opened_job_id = job_id
         browser = self.main_screen.query_one(ResultsBrowser)
-        browser.show_job(job, self.client)
+        browser.show_job(job, self.client, self.workspace)
 
     # -- actions --------------------------------------------------------------------------------------
     def action_new_search(self) -> None:
@@ -276,15 +356,29 @@ class SixtyfourApp(App):
         self.main_screen.query_one(ResultsTable).focus()
 
     def action_history(self) -> None:
-        if self._history is None or self._modal_open():
+        if self.workspace is None or self._modal_open():
             return
+        self.run_worker(self._show_history(), group="history", exclusive=True, exit_on_error=False)
+
+    async def _show_history(self) -> None:
+        import asyncio
+
         from sixtyfour_tui.ui.screens.history_screen import HistoryScreen
+        from sixtyfour_tui.workspace.database import StorageError
+
+        await asyncio.to_thread(self.engine.writer.flush)  # what was just typed is in the list too
+        try:
+            entries = await asyncio.to_thread(self.workspace.history)
+        except StorageError as problem:
+            self.notify(f"{problem.message} The query history cannot be shown.", severity="error", markup=False)
+            return
 
         def picked(entry) -> None:
             if entry is not None:
                 self.main_screen.query_one(Composer).fill(entry.query, entry.mode, entry.max_results)
 
-        self.push_screen(HistoryScreen(self._history.entries()), picked)
+        if not self._modal_open():
+            self.push_screen(HistoryScreen(entries), picked)
 
     def action_settings(self) -> None:
         if self._modal_open():
@@ -294,9 +388,7 @@ class SixtyfourApp(App):
         def saved(settings) -> None:
             if settings is None:
                 return
-            from dataclasses import replace
-
-            from sixtyfour_tui.config import apply_env_overrides
+            from sixtyfour_tui.config import apply_env_overrides, replace
 
             effective = apply_env_overrides(settings)
             current = self.settings or Settings()
@@ -375,10 +467,7 @@ class SixtyfourApp(App):
             return
         from sixtyfour_tui.ui.screens.confirm import ConfirmScreen
 
-        count = self.engine.running_count
-        searches = "1 search is" if count == 1 else f"{count} searches are"
-        question = (f"{searches} still running. They continue on the server and resume "
-                    "here on the next start. Quit now?")
+        question = quit_question(self.engine.own_running_count, self.engine.queued_count)
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -397,6 +486,28 @@ class SixtyfourApp(App):
         if self.backend is not None and self.backend.close_with_app:
             self.backend.close()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "undo_remove":
+            return self._undo is not None and time.monotonic() < self._undo[1]
+        return True
+
+    def on_worker_state_changed(self, event) -> None:
+        """The one place an unexpected error in any background task ends up: logged with its
+        traceback, and said on screen, instead of vanishing."""
+        from textual.worker import WorkerState
+
+        if event.state != WorkerState.ERROR:
+            return
+        import logging
+
+        error = event.worker.error
+        logging.getLogger("sixtyfour_tui.ui").error("worker %s failed", event.worker.name, exc_info=error)
+        from sixtyfour_tui.locations import log_file
+        from sixtyfour_tui.sanitize import clean_text, shorten
+
+        self.notify(shorten(clean_text(f"Something went wrong ({event.worker.name}): {error}"), 200)
+                    + f" · details in {log_file()}", severity="error", markup=False, timeout=10)
+
     def _modal_open(self) -> bool:
         """One dialog at a time: a second one opened from the palette would stack on the first."""
         return len(self.screen_stack) > 1
@@ -405,3 +516,15 @@ class SixtyfourApp(App):
         from sixtyfour_tui.ui.screens.error_modal import ErrorScreen
 
         self.push_screen(ErrorScreen(title, text))
+
+
+def quit_question(running: int, queued: int) -> str:
+    """Count what quitting leaves behind: searches running here and searches waiting in the queue."""
+    parts = []
+    if running:
+        parts.append("1 search is still running" if running == 1 else f"{running} searches are still running")
+    if queued:
+        parts.append("1 is waiting in the queue" if queued == 1 else f"{queued} are waiting in the queue")
+    what = " and ".join(parts)
+    return (f"{what[0].upper()}{what[1:]}. Running ones continue on the server; all of them resume on the "
+            "next start (or in another open window). Quit now?")

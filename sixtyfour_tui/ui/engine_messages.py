@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from sixtyfour_tui.jobs.ledger import JobRecord
+from sixtyfour_tui.jobs.records import JobRecord
 
 
 @dataclass
@@ -24,3 +24,25 @@ class BackendReady(Message):
 @dataclass
 class BackendFailed(Message):
     message: str
+
+
+@dataclass
+class JobRemoved(Message):
+    job_id: str
+
+
+@dataclass
+class RowsCounted(Message):
+    """The workspace holds `stored` rows of a search; `new` of them were never seen before."""
+
+    job_id: str
+    stored: int
+    new: int | None
+    seen: int | None
+
+
+@dataclass
+class StorageNotice(Message):
+    """The workspace refused a write (`message`), or takes them again (None)."""
+
+    message: str | None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from sixtyfour_tui.api.rows import sanitize_text
-from sixtyfour_tui.jobs.ledger import JobRecord
+from sixtyfour_tui.jobs.records import JobRecord
 
 clock = time.time  # replaced in snapshot tests so elapsed times are fixed
 
@@ -49,3 +49,14 @@ def elapsed_text(job: JobRecord, now: float | None = None) -> str:
 def short_query(job: JobRecord, width: int = 48) -> str:
     text = sanitize_text(job.query)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def age_text(seconds: float) -> str:
+    """'just now', '5 minutes ago', '2 days ago'."""
+    if seconds < 60:
+        return "just now"
+    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"

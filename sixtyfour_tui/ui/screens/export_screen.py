@@ -8,11 +8,11 @@ cancelled and removes its partial file, and the destination is never left half-w
 
 from __future__ import annotations
 
-import time
 import traceback
 from pathlib import Path
 from typing import Literal
 
+from rich.filesize import decimal
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -23,21 +23,30 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
-from sixtyfour_tui.api.rows import sanitize_text
-from sixtyfour_tui.jobs.events import DownloadProgressed, JobEvent, JobUpdated
-from sixtyfour_tui.jobs.export_flow import Exporter, ExportError
-from sixtyfour_tui.jobs.ledger import JobRecord
-from sixtyfour_tui.ui.filenames import (
+from sixtyfour_tui.destinations import (
     default_export_path,
     destination_warning,
     ensure_parent_dir,
     validate_destination,
 )
+from sixtyfour_tui.jobs.events import DownloadProgressed, JobEvent, JobUpdated
+from sixtyfour_tui.jobs.export_flow import MAX_EXPORT_ROWS, Exporter, ExportError
+from sixtyfour_tui.jobs.records import ExportStage, JobRecord, new_id
+from sixtyfour_tui.rules import RuleError, parse_export_rows
+from sixtyfour_tui.sanitize import clean_text, shorten
 from sixtyfour_tui.ui.screens.confirm import ConfirmScreen
 from sixtyfour_tui.ui.screens.error_modal import ErrorScreen
 
-MAX_EXPORT_ROWS = 5000
-"""The most rows one export request may ask for."""
+QUERY_LINE_LIMIT = 300
+"""The query shown at the top: a 10,000-character query must not push the buttons off screen."""
+STAGE_LABELS = {
+    ExportStage.PREPARING: "Preparing export",
+    ExportStage.EXPORTING: "Exporting",
+    ExportStage.WAITING: "Waiting for the export",
+    ExportStage.DOWNLOADING: "Downloading",
+    ExportStage.CHECKING: "Checking the rows",
+    ExportStage.RETRYING: "Downloading again",
+}
 
 Phase = Literal["idle", "running", "done", "failed"]
 
@@ -150,7 +159,6 @@ class ExportScreen(ModalScreen[JobRecord | None]):
         self.export_record: JobRecord | None = None
         self.failure_details: str = ""
         self._export_job_id: str | None = None
-        self._started_at = 0.0
         self._worker: Worker[JobRecord] | None = None
         self._unsubscribe = None
 
@@ -160,7 +168,7 @@ class ExportScreen(ModalScreen[JobRecord | None]):
         count = "unknown number of" if job.total_results is None else f"{job.total_results:,}"
         with Vertical(id="dialog") as dialog:
             dialog.border_title = "Export to CSV"
-            yield Static(Text(_printable(job.query)), id="query")
+            yield Static(Text(shorten(clean_text(job.query), QUERY_LINE_LIMIT)), id="query")
             yield Static(Text(f"{job.mode} search · {count} results"), id="result-count")
 
             yield Label("Save as")
@@ -275,17 +283,17 @@ class ExportScreen(ModalScreen[JobRecord | None]):
         except ValueError as error:
             self._set_message("destination-error", str(error))
             return
-        self._export_job_id = None
+        self._export_job_id = new_id()  # the export's record will carry exactly this id
         self.export_record = None
-        self._started_at = time.time()
         self._show_outcome(None, "")
-        self._update_stage("Preparing export")
+        self._update_stage(ExportStage.PREPARING, "Preparing export")
         self.query_one("#download-bar", ProgressBar).update(total=None, progress=0)
         self._set_message("bytes", None)
         self.phase = "running"
         self.query_one("#cancel-export", Button).focus()
         self._worker = self.run_worker(
-            Exporter(self.engine).export(self.job.job_id, destination, max_results=max_rows, overwrite=overwrite),
+            Exporter(self.engine).export(self.job.job_id, destination, max_results=max_rows, overwrite=overwrite,
+                                         export_id=self._export_job_id),
             name=f"export-{self.job.job_id}",
             group=f"export-{self.job.job_id}",
             exit_on_error=False,
@@ -335,7 +343,7 @@ class ExportScreen(ModalScreen[JobRecord | None]):
     def _summary(self, record: JobRecord) -> str:
         path = Path(record.saved_file or "")
         try:
-            size = _human_size(path.stat().st_size)
+            size = decimal(path.stat().st_size)
         except OSError:
             size = "size unknown"
         rows = record.total_results or 0
@@ -348,25 +356,22 @@ class ExportScreen(ModalScreen[JobRecord | None]):
             return
         if isinstance(event, JobUpdated):
             job = event.job
-            if job.kind != "export" or job.parent_job_id != self.job.job_id:
-                return
-            if self._export_job_id is None and job.created_at >= self._started_at - 1:
-                self._export_job_id = job.job_id
-            if job.job_id == self._export_job_id and not job.is_finished:
-                self._update_stage(job.progress_message)
+            if job.job_id == self._export_job_id and not job.is_finished and job.stage is not None:
+                self._update_stage(job.stage, job.progress_message)
         elif isinstance(event, DownloadProgressed) and event.job_id == self._export_job_id:
             bar = self.query_one("#download-bar", ProgressBar)
             bar.update(total=event.bytes_total, progress=event.bytes_done)
             if event.bytes_total:
-                text = f"{_human_size(event.bytes_done)} of {_human_size(event.bytes_total)}"
+                text = f"{decimal(event.bytes_done)} of {decimal(event.bytes_total)}"
             else:
-                text = f"{_human_size(event.bytes_done)} received"
+                text = f"{decimal(event.bytes_done)} received"
             self._set_message("bytes", text)
 
-    def _update_stage(self, message: str) -> None:
-        step = _stage_number(message)
-        self._set_message("stage", f"Step {step} of 3 · {message or 'Working'}")
-        if step < 3:
+    def _update_stage(self, stage: ExportStage, message: str) -> None:
+        label = STAGE_LABELS.get(stage, "Working")
+        detail = f": {message}" if message and message != label else ""
+        self._set_message("stage", f"Step {stage.step} of 3 · {label}{detail}")
+        if stage.step < 3:
             # The bar only measures bytes; until the download starts it just shows activity.
             self.query_one("#download-bar", ProgressBar).update(total=None)
 
@@ -381,56 +386,23 @@ class ExportScreen(ModalScreen[JobRecord | None]):
 
     def _validated_max_rows(self) -> int | None | Literal[False]:
         """None means all rows; False means the field is invalid (and says why)."""
-        text = self.query_one("#max-rows", Input).value.strip()
-        if not text:
-            return None
-        digits = text.replace(",", "").replace("_", "")
-        value = int(digits) if digits.isdigit() else 0
-        if not 1 <= value <= MAX_EXPORT_ROWS:
-            self._set_message(
-                "max-rows-error",
-                f"Max rows must be a whole number from 1 to {MAX_EXPORT_ROWS:,}, or blank for all rows.",
-            )
+        try:
+            return parse_export_rows(self.query_one("#max-rows", Input).value)
+        except RuleError as problem:
+            self._set_message("max-rows-error", str(problem))
             self.query_one("#max-rows", Input).focus()
             return False
-        return value
 
     # -- small helpers --------------------------------------------------------------------------
     def _set_message(self, widget_id: str, message: str | None) -> None:
         """Show ``message`` in a line that takes no space while it has nothing to say."""
         line = self.query_one(f"#{widget_id}", Static)
-        line.update(Text(sanitize_text(message or "", keep_newlines=True)))
+        line.update(Text(clean_text(message or "", keep_newlines=True)))
         line.set_class(bool(message), "-shown")
 
     def _show_outcome(self, kind: str | None, message: str) -> None:
         outcome = self.query_one("#outcome", Static)
-        outcome.update(Text(sanitize_text(message, keep_newlines=True)))
+        outcome.update(Text(clean_text(message, keep_newlines=True)))
         outcome.remove_class("-success", "-failure", "-notice")
         if kind:
             outcome.add_class(kind)
-
-
-def _stage_number(message: str) -> int:
-    """Where a progress message sits in export → wait → download."""
-    if message.startswith(("Downloading", "Got ")):
-        return 3
-    if message.startswith(("Waiting", "Exporting:")):
-        return 2
-    return 1
-
-
-def _human_size(size: int) -> str:
-    """``1234567`` → ``"1.2 MB"`` (decimal units, as file managers show them)."""
-    if size < 1000:
-        return f"{size} B"
-    value = float(size)
-    for unit in ("kB", "MB", "GB", "TB"):
-        value /= 1000
-        if value < 1000 or unit == "TB":
-            return f"{value:.1f} {unit}"
-    return f"{size} B"
-
-
-def _printable(text: str) -> str:
-    """Control characters from the API (or a pasted query) would garble the terminal."""
-    return "".join(ch if ch.isprintable() else " " for ch in text)

@@ -12,7 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from sixtyfour_tui.jobs.history import HistoryEntry
+from sixtyfour_tui.jobs.records import HistoryEntry
+from sixtyfour_tui.ui.job_text import age_text
 
 
 class HistoryScreen(ModalScreen[HistoryEntry | None]):
@@ -107,15 +108,5 @@ def _describe(entry: HistoryEntry, now: float) -> Text:
     """The query as typed (never markup), then its mode, size and age, dimmed."""
     visible = "".join(ch if ch.isprintable() else " " for ch in entry.query)
     line = Text(visible)
-    line.append(f"   {entry.mode} · up to {entry.max_results:,} · {_age(now - entry.used_at)}", style="dim")
+    line.append(f"   {entry.mode} · up to {entry.max_results:,} · {age_text(now - entry.used_at)}", style="dim")
     return line
-
-
-def _age(seconds: float) -> str:
-    if seconds < 60:
-        return "just now"
-    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
-        if seconds >= size:
-            count = int(seconds // size)
-            return f"{count} {unit}{'s' if count != 1 else ''} ago"
-    return "just now"

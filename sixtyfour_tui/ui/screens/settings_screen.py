@@ -7,8 +7,6 @@ ever shown masked; leaving its field empty keeps the stored key.
 
 from __future__ import annotations
 
-import dataclasses
-import math
 import os
 from pathlib import Path
 
@@ -30,9 +28,10 @@ from sixtyfour_tui.config import (
     load_file_settings,
     masked_key,
     normalise_base_url,
+    replace,
     save_settings,
 )
-from sixtyfour_tui.locations import expand_path
+from sixtyfour_tui.rules import RuleError, check_api_key, parse_poll_interval
 
 FIELDS = ("api-key", "base-url", "poll-interval", "download-dir")
 
@@ -190,57 +189,43 @@ class SettingsScreen(ModalScreen[Settings | None]):
         self.dismiss(settings)
 
     def _read_form(self) -> Settings | None:
-        """The settings the form describes, or None after showing what is wrong beside each field."""
+        """The settings the form describes, or None after showing what is wrong beside each field.
+
+        Each field is checked by the same rule as the settings file (`sixtyfour_tui.rules`)."""
         values = {name: self.query_one(f"#{name}", Input).value.strip() for name in FIELDS}
         errors: dict[str, str] = {}
         changes: dict[str, object] = {}
 
+        def check(field: str, name: str, rule, text: str) -> None:
+            try:
+                changes[name] = rule(text)
+            except (RuleError, ValueError) as problem:
+                errors[field] = str(problem)
+
         if values["api-key"]:
-            if any(ch.isspace() for ch in values["api-key"]):
-                errors["api-key"] = "An API key has no spaces in it."
-            else:
-                changes["api_key"] = values["api-key"]
-
-        try:
-            changes["base_url"] = normalise_base_url(values["base-url"])
-        except ValueError as error:
-            errors["base-url"] = str(error)
-
-        interval = values["poll-interval"]
-        if not interval:
-            changes["poll_interval"] = None
-        else:
-            try:
-                seconds = float(interval)
-            except ValueError:
-                seconds = math.nan
-            if not math.isfinite(seconds) or seconds <= 0:
-                errors["poll-interval"] = "Enter a positive number of seconds, or leave it empty for the default."
-            else:
-                changes["poll_interval"] = seconds
-
-        folder = values["download-dir"]
-        if not folder:
-            changes["download_dir"] = None
-        else:
-            try:
-                path = expand_path(folder)
-            except ValueError as problem:
-                errors["download-dir"] = str(problem)
-            else:
-                if path.exists() and not path.is_dir():
-                    errors["download-dir"] = f"{path} is a file, not a folder."
-                else:
-                    changes["download_dir"] = path
+            check("api-key", "api_key", check_api_key, values["api-key"])
+        check("base-url", "base_url", normalise_base_url, values["base-url"])
+        check("poll-interval", "poll_interval", parse_poll_interval, values["poll-interval"])
+        check("download-dir", "download_dir", download_folder, values["download-dir"])
 
         for name in FIELDS:
             self._show_error(name, errors.get(name))
         if errors:
             self.query_one(f"#{next(iter(errors))}", Input).focus()
             return None
-        return dataclasses.replace(self.current, **changes)
+        return replace(self.current, **changes)
 
     def _show_error(self, field: str, message: str | None) -> None:
         error = self.query_one(f"#{field}-error", Static)
         error.update(Text(message or ""))
         error.set_class(bool(message), "-shown")
+
+
+def download_folder(text: str) -> Path | None:
+    """Blank means the default; an existing file is refused (a folder is needed)."""
+    if not text:
+        return None
+    path = locations.expand_path(text)
+    if path.exists() and not path.is_dir():
+        raise RuleError(f"{path} is a file, not a folder.")
+    return path

@@ -5,7 +5,6 @@ The sandbox lets someone see the whole app before they have an account, so it is
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from rich.text import Text
@@ -16,7 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from sixtyfour_tui import locations
-from sixtyfour_tui.config import API_KEY_VARIABLE, ConfigError, load_file_settings, save_settings
+from sixtyfour_tui.config import API_KEY_VARIABLE, ConfigError, load_file_settings, replace, save_settings
+from sixtyfour_tui.rules import RuleError, check_api_key
 
 WelcomeChoice = str | tuple[str, str]
 """``"sandbox"``, ``"quit"``, or ``("key", <the key just saved>)``."""
@@ -121,13 +121,15 @@ class WelcomeScreen(ModalScreen[WelcomeChoice]):
         if not key:
             self._show_error("Paste your API key first (or press s for the sandbox).")
             return
-        if any(ch.isspace() for ch in key):
-            self._show_error("An API key has no spaces in it.")
+        try:
+            key = check_api_key(key)
+        except RuleError as problem:
+            self._show_error(str(problem))
             return
         try:
             # Merge into the file's own settings so a custom base URL or folder survives.
             settings = load_file_settings(self.settings_path)
-            save_settings(dataclasses.replace(settings, api_key=key), self.settings_path)
+            save_settings(replace(settings, api_key=key), self.settings_path)
         except ConfigError as error:
             self._show_error(f"{error} Fix or remove the file, then try again.")
             return

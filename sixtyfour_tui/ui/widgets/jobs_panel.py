@@ -19,7 +19,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from sixtyfour_tui.api.rows import sanitize_text
-from sixtyfour_tui.jobs.ledger import JobRecord
+from sixtyfour_tui.jobs.records import JobRecord
 from sixtyfour_tui.ui import job_text
 from sixtyfour_tui.ui.job_text import elapsed_text, progress_text, results_text, short_query, status_label
 from sixtyfour_tui.ui.sparkline import sparkline
@@ -30,6 +30,7 @@ COLUMNS = (
     ("progress", "Progress", 34),
     ("iter", "It.", 3),
     ("results", "Results", 7),
+    ("new", "New", 6),
     ("trend", "Trend", 6),
     ("elapsed", "Time", 6),
 )
@@ -65,6 +66,7 @@ class JobsPanel(DataTable):
         self._positions: dict[str, int | None] = {}
         self._shown: dict[str, dict[str, tuple]] = {}  # job_id -> column -> what its cell shows
         self._described = ""  # the line under the table, for the highlighted job
+        self._counts: dict[str, tuple[int, int | None, int | None]] = {}  # job_id -> (stored, new, seen)
         self.border_title = "Jobs"
 
     def on_mount(self) -> None:
@@ -119,6 +121,9 @@ class JobsPanel(DataTable):
     def _describe(self, job: JobRecord) -> None:
         """The highlighted job in full under the table: columns cut long text short."""
         parts = [progress_text(job)]
+        counts = self._counts.get(job.job_id)
+        if counts is not None and counts[1] is not None:
+            parts.append(f"{counts[0]:,} stored · {counts[1]:,} new · {counts[2] or 0:,} seen")
         if job.interpretation and job.interpretation != job.progress_message:
             parts.append(sanitize_text(job.interpretation))
         line = " · ".join(part for part in parts if part)
@@ -134,6 +139,19 @@ class JobsPanel(DataTable):
             shown[column] = looks
             self.update_cell(job_id, column, cell)
 
+    def show_counts(self, job_id: str, stored: int, new: int | None, seen: int | None) -> None:
+        """How many of a search's rows are new (never in an earlier search) and how many were seen."""
+        self._counts[job_id] = (stored, new, seen)
+        job = self._jobs.get(job_id)
+        if job is not None:
+            self.show_job(job, self._positions.get(job_id))
+
+    def _new_cell(self, job: JobRecord) -> Text:
+        counts = self._counts.get(job.job_id)
+        if counts is None or counts[1] is None:
+            return Text("", justify="right")
+        return Text(f"{counts[1]:,}", justify="right", style="green" if counts[1] else "dim")
+
     def _cells(self, job: JobRecord, queue_position: int | None) -> list[Text]:
         style = STATUS_STYLES.get(job.status, "")
         return [
@@ -142,6 +160,7 @@ class JobsPanel(DataTable):
             Text(progress_text(job), style="red" if job.status == "failed" else "", no_wrap=True),
             Text(str(job.iterations or ""), justify="right"),
             Text(results_text(job), justify="right"),
+            self._new_cell(job),
             Text(sparkline(job.results_history, width=6), style="cyan"),
             Text(elapsed_text(job), justify="right"),
         ]

@@ -7,6 +7,7 @@ and a page is never fetched twice. Every string from the API reaches the screen 
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -16,9 +17,10 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from sixtyfour_tui.api.pager import ResultPager
 from sixtyfour_tui.api.rows import sanitize_text
+from sixtyfour_tui.jobs.stored_rows import StoredRows
 from sixtyfour_tui.ui.clipboard import SystemCopy, copy_text
+from sixtyfour_tui.ui.job_text import age_text
 from sixtyfour_tui.ui.links import open_link
 from sixtyfour_tui.ui.messages import PageLoaded, ResultsFailed, RowsCopied
 from sixtyfour_tui.ui.screens.columns import ColumnsScreen
@@ -28,7 +30,8 @@ from sixtyfour_tui.ui.widgets.row_store import RowStore
 
 if TYPE_CHECKING:
     from sixtyfour_tui.api.client import SixtyfourClient
-    from sixtyfour_tui.jobs.ledger import JobRecord
+    from sixtyfour_tui.jobs.records import JobRecord
+    from sixtyfour_tui.workspace.store import Workspace
 
 AVAILABLE_CAP = 50_000
 """The API caps `total_available` here, so a total at the cap means 'at least this many'."""
@@ -47,6 +50,13 @@ DEFAULT_COLUMNS: dict[str, tuple[tuple[str, ...], ...]] = {
 """Per mode, the columns shown first; a tuple lists alternatives, the first present one wins."""
 
 COPY_FORMATS = {"tsv": "TSV", "csv": "CSV", "json": "JSON", "markdown": "Markdown"}
+STORED_FIRST_CHUNK = 200
+"""Stored rows read before the first frame of a reopened search: a screenful and then some."""
+STORED_CHUNK = 2000
+
+
+def _age(moment: float) -> str:
+    return age_text(time.time() - moment)
 
 
 def default_columns(mode: str, available: list[str]) -> list[str] | None:
@@ -122,7 +132,9 @@ class ResultsBrowser(Widget):
         super().__init__(name=name, id=id, classes=classes)
         self._system_copy = system_copy
         self.job: JobRecord | None = None
-        self.pager: ResultPager | None = None
+        self.source: StoredRows | None = None
+        self._opened = False
+        self._from_workspace_at: float | None = None
         self._pages_wanted = 0
         self._want_all = False
         self._loading = False
@@ -167,14 +179,16 @@ class ResultsBrowser(Widget):
 
     # -- loading -------------------------------------------------------------------------
 
-    def show_job(self, job: JobRecord, client: SixtyfourClient, *, page_size: int = 100) -> None:
-        """Show a finished search from its first page; the previous job's paging stops."""
+    def show_job(self, job: JobRecord, client: SixtyfourClient | None, workspace: Workspace, *,
+                 page_size: int = 100) -> None:
+        """Show a finished search: its stored rows at once (no request), then pages from the API
+        past them on demand. The previous job's loading stops."""
         if self.job is not None:
             self.workers.cancel_group(self, self._group(self.job.job_id))
         self.job = job
-        self.pager = ResultPager(
-            client, mode=job.mode, search_id=job.search_id, max_results=job.max_results, page_size=page_size
-        )
+        self.source = StoredRows(client, workspace, job, page_size=page_size)
+        self._opened = False
+        self._from_workspace_at: float | None = None
         self._pages_wanted = 0
         self._want_all = False
         self._loading = False
@@ -189,6 +203,16 @@ class ResultsBrowser(Widget):
         self._refresh_status()
         self.request_pages(1)
 
+    @property
+    def has_more(self) -> bool:
+        """Rows the search has that are not on screen yet (stored or on the server)."""
+        source = self.source
+        if source is None:
+            return False
+        if not self._opened:
+            return True
+        return len(self.store) < source.stored or not source.complete
+
     def request_pages(self, count: int = 1) -> None:
         """Ask for `count` more pages; one worker per job serves every request in order."""
         self._pages_wanted += count
@@ -200,14 +224,14 @@ class ResultsBrowser(Widget):
         self._ensure_loading()
 
     def _ensure_loading(self) -> None:
-        pager, job = self.pager, self.job
-        if pager is None or job is None or self._loading or not pager.has_more:
+        source, job = self.source, self.job
+        if source is None or job is None or self._loading or not self.has_more:
             return
         self._loading = True
         self._error = None
         self._refresh_status()
         self.run_worker(
-            self._load_pages(pager, job.job_id),
+            self._load(source, job.job_id),
             name=f"results-pages-{job.job_id}",
             group=self._group(job.job_id),
             exclusive=True,
@@ -218,25 +242,62 @@ class ResultsBrowser(Widget):
     def _group(job_id: str) -> str:
         return f"results-{job_id}"
 
-    async def _load_pages(self, pager: ResultPager, job_id: str) -> None:
+    async def _load(self, source: StoredRows, job_id: str) -> None:
         try:
-            while pager.has_more and (self._want_all or self._pages_wanted > 0):
-                rows = await pager.next_page()
-                if pager is not self.pager:
+            if not self._opened:
+                await self._load_stored(source)
+                if source is not self.source:
+                    return
+            while not source.complete and (self._want_all or self._pages_wanted > 0):
+                rows = await source.fetch_page(len(self.store))
+                if source is not self.source:
                     return  # another job took over while this page was in flight
                 self._pages_wanted = max(0, self._pages_wanted - 1)
                 self._add_rows(rows)
-                self.post_message(PageLoaded(job_id, pager.loaded, pager.expected_total))
+                self.post_message(PageLoaded(job_id, len(self.store), self.expected_total))
+                if not rows and not source.pager(len(self.store)).has_more:
+                    break
         except Exception as error:  # an API error, or anything else: keep the rows, tell the user
-            if pager is self.pager:
+            if source is self.source:
                 self._show_failure(job_id, error)
         finally:
-            if pager is self.pager:
+            if source is self.source:
                 self._loading = False
                 self._pages_wanted = 0
                 self._want_all = False
                 self._refresh_title()
                 self._refresh_status()
+
+    async def _load_stored(self, source: StoredRows) -> None:
+        """Everything the workspace holds, in chunks (the first screenful comes first)."""
+        info = await source.open()
+        self._opened = True
+        if info is None or info.stored == 0:
+            return
+        self._from_workspace_at = info.fetched_at
+        chunk = STORED_FIRST_CHUNK
+        while len(self.store) < info.stored:
+            rows = await source.read_stored(len(self.store), chunk)
+            if not rows or source is not self.source:
+                return
+            self._add_rows(rows)
+            chunk = STORED_CHUNK
+        self._pages_wanted = max(0, self._pages_wanted - 1)
+        if self.job is not None:
+            self.post_message(PageLoaded(self.job.job_id, len(self.store), self.expected_total))
+
+    @property
+    def expected_total(self) -> int | None:
+        """How many rows this search will show in all: exact once everything is loaded."""
+        source, job = self.source, self.job
+        if source is None or job is None:
+            return None
+        if self._opened and source.complete:
+            return max(len(self.store), source.stored)
+        available = source.total_available
+        if available is None:
+            return job.total_results
+        return min(job.max_results, available)
 
     def _add_rows(self, rows: list[dict[str, Any]]) -> None:
         store = self.store
@@ -257,16 +318,18 @@ class ResultsBrowser(Widget):
     # -- title and status ----------------------------------------------------------------
 
     def _refresh_title(self) -> None:
-        pager, job = self.pager, self.job
-        if pager is None or job is None:
+        source, job = self.source, self.job
+        if source is None or job is None:
             return
         summary = results_summary(
-            started=pager.started,
-            loaded=pager.loaded,
-            expected_total=pager.expected_total,
-            total_available=pager.total_available,
-            has_more=pager.has_more,
+            started=self._opened and (len(self.store) > 0 or not self.has_more or source.asked_api),
+            loaded=len(self.store),
+            expected_total=self.expected_total,
+            total_available=source.total_available,
+            has_more=self.has_more,
         )
+        if self._from_workspace_at is not None:
+            summary += f" · from the workspace, fetched {_age(self._from_workspace_at)}"
         store = self.store
         if store.filter_text:
             summary += f" · filtered: {store.view_len:,} of {len(store):,} loaded"
@@ -374,13 +437,13 @@ class ResultsBrowser(Widget):
     # -- paging actions ------------------------------------------------------------------
 
     def action_load_more(self) -> None:
-        if self.pager is not None and not self.pager.has_more:
+        if self.source is not None and not self.has_more:
             self.notify("All results are loaded", markup=False)
             return
         self.request_pages(1)
 
     def action_load_all(self) -> None:
-        if self.pager is not None and not self.pager.has_more:
+        if self.source is not None and not self.has_more:
             self.notify("All results are loaded", markup=False)
             return
         self.load_all()

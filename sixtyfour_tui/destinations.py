@@ -1,6 +1,6 @@
 """File names for exported CSVs: a readable default from the query, and checks on what the user typed.
 
-No Textual here: the headless CLI suggests the same names the export screen does.
+No Textual here: the headless CLI and the export screen check destinations by the same rule.
 """
 
 from __future__ import annotations

@@ -1,0 +1,107 @@
+"""`python -m sixtyfour_tui.sandbox.child`: the sandbox as a child process of the app.
+
+Why a process: the sandbox is a real server; in its own process it runs on the other core and
+never competes with the UI for the GIL. The contract with the parent (see `process.SandboxProcess`):
+
+- As soon as it listens on a free loopback port it prints ONE JSON line on stdout,
+  `{"base_url", "storage_base_url", "api_key", "pid"}`, and nothing else after it. Earlier tasks are
+  restored and the data set is built in a background thread; API requests wait for that.
+- It exits when its stdin reaches end of file (the parent closed it, exited or was killed, even with
+  `kill -9`), and on SIGTERM or SIGINT; exit status 0. `--ignore-stdin` turns the first off for use
+  by hand.
+- The key comes from `--api-key`, else `$SIXTYFOUR_SANDBOX_API_KEY`, else the demo key; the parent
+  uses the variable, because a command line is visible to every local user.
+
+Imports are kept to what serving needs, so the ready line comes quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sixtyfour_tui.sandbox.server import SandboxServer
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m sixtyfour_tui.sandbox.child",
+                                     description="Serve the sandbox for a parent process (see the module docstring).")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
+    parser.add_argument("--api-key", help="the key to accept (default: $SIXTYFOUR_SANDBOX_API_KEY, else the demo key)")
+    parser.add_argument("--speed", type=float, default=1.0, help="simulated clock speed")
+    parser.add_argument("--state", type=Path, metavar="FILE", help="keep tasks and lists in FILE across restarts")
+    parser.add_argument("--url-ttl", type=float, default=900.0, metavar="SECONDS")
+    parser.add_argument("--cursor-ttl", type=float, default=600.0, metavar="SECONDS")
+    parser.add_argument("--ignore-stdin", action="store_true", help="do not exit when stdin closes")
+    args = parser.parse_args(argv)
+    if args.speed <= 0:
+        parser.error("--speed must be greater than 0")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    from sixtyfour_tui.sandbox.config import DEMO_API_KEY, KEY_VARIABLE, SandboxConfig
+    from sixtyfour_tui.sandbox.server import SandboxServer
+
+    key = args.api_key or os.environ.get(KEY_VARIABLE) or DEMO_API_KEY
+    config = SandboxConfig(api_keys=(key,), speed=args.speed, url_ttl=args.url_ttl, cursor_ttl=args.cursor_ttl,
+                           state_file=args.state)
+    try:
+        server = SandboxServer(config, host=args.host, port=args.port, background_load=True)
+    except OSError as error:
+        print(f"sandbox child: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
+        return 1
+    # uvicorn re-raises a signal it caught once it has shut down; these handlers make that a clean exit.
+    signal.signal(signal.SIGTERM, lambda *_: None)
+    signal.signal(signal.SIGINT, lambda *_: None)
+    try:
+        return asyncio.run(_serve(server, key, watch_stdin=not args.ignore_stdin))
+    finally:
+        server.state.storage.close()
+
+
+async def _serve(server: SandboxServer, key: str, *, watch_stdin: bool) -> int:
+    serving = asyncio.ensure_future(server.serve())
+    while not server.started:
+        if serving.done():
+            await serving
+            return 1
+        await asyncio.sleep(0.002)
+    ready = {"base_url": server.base_url, "storage_base_url": server.storage_base_url, "api_key": key,
+             "pid": os.getpid()}
+    sys.stdout.write(json.dumps(ready) + "\n")
+    sys.stdout.flush()
+    if watch_stdin:
+        _exit_on_stdin_eof(asyncio.get_running_loop(), server.request_exit)
+    await serving
+    return 0
+
+
+def _exit_on_stdin_eof(loop: asyncio.AbstractEventLoop, exit_now: Callable[[], None]) -> None:
+    """The parent holds the other end of our stdin: end of file means it is gone."""
+    fd = sys.stdin.fileno()
+
+    def readable() -> None:
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            data = b""
+        if not data:
+            loop.remove_reader(fd)
+            exit_now()
+
+    loop.add_reader(fd, readable)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The workspace: one SQLite store shared by every TUI and headless command (see store.py)."""
