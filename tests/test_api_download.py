@@ -14,6 +14,7 @@ import pytest
 from sixtyfour_tui.api import (
     DownloadLink,
     ForbiddenError,
+    IncompleteDownloadError,
     NetworkError,
     NotFoundError,
     RetryPolicy,
@@ -305,9 +306,10 @@ async def test_a_csv_that_keeps_arriving_cut_fails_and_leaves_the_destination_al
     dest.write_bytes(b"previous export\n")
     storage, sleep = Storage(lambda request: cut()), FakeSleep()
     async with make_client(Api(), storage, sleep, error_budget=2.0, base_delay=0.5) as client:
-        with pytest.raises(TruncatedDownloadError) as caught:
+        with pytest.raises(IncompleteDownloadError) as caught:
             await client.download_to("rh_1", dest)
     assert caught.value.message == "download incomplete: the last record has 2 of 3 fields"
+    assert not isinstance(caught.value, NetworkError)  # the file is bad, the network was fine: exit 1, not 4
     assert sleep.delays == [0.5, 1.0, 0.5]  # the last wait is what the error budget had left
     assert len(storage.requests) == 4
     assert dest.read_bytes() == b"previous export\n"
@@ -317,7 +319,7 @@ async def test_a_csv_that_keeps_arriving_cut_fails_and_leaves_the_destination_al
 async def test_a_short_last_record_is_incomplete_even_when_the_length_checks_out(tmp_path):
     short = CSV[: CSV.index(b",VP") + 3]
     async with make_client(Api(), Storage(ok(short)), max_attempts=1) as client:
-        with pytest.raises(TruncatedDownloadError, match="the last record has 2 of 3 fields"):
+        with pytest.raises(IncompleteDownloadError, match="the last record has 2 of 3 fields"):
             await client.download_to("rh_1", tmp_path / "a.csv")
     assert leftovers(tmp_path) == []
 
@@ -371,7 +373,7 @@ async def test_the_sandbox_truncating_a_one_row_csv_gets_a_retry_not_a_corrupt_f
         handle, total = await finished_csv(client, max_results=1)
         result = await client.download_to(handle, tmp_path / "one.csv")
         server.state.faults.break_downloads(truncations=1000)
-        with pytest.raises(TruncatedDownloadError):
+        with pytest.raises(IncompleteDownloadError):
             await client.download_to(handle, tmp_path / "never.csv")
     header, *rows = csv_records(tmp_path / "one.csv")
     assert result.rows == total == len(rows) == 1

@@ -31,6 +31,7 @@ from .errors import (
     ApiError,
     DownloadStalledError,
     ForbiddenError,
+    IncompleteDownloadError,
     NetworkError,
     TruncatedDownloadError,
     error_from_parts,
@@ -40,7 +41,14 @@ from .models import DownloadLink, DownloadResult
 from .redact import Redactor, StreamRedactor
 from .retry import RetryPolicy, call_with_retry, is_transient
 
-__all__ = ["DownloadStalledError", "StallRule", "TruncatedDownloadError", "download_file", "wide_read_transport"]
+__all__ = [
+    "DownloadStalledError",
+    "IncompleteDownloadError",
+    "StallRule",
+    "TruncatedDownloadError",
+    "download_file",
+    "wide_read_transport",
+]
 
 CHUNK_SIZE = 64 * 1024
 WIDE_READ = 256 * 1024  # what one asyncio socket read can return; httpcore asks for 64 KiB only
@@ -111,7 +119,7 @@ async def download_file(
 
 
 def _download_should_retry(error: ApiError) -> bool:
-    return isinstance(error, ForbiddenError) or is_transient(error)
+    return isinstance(error, (ForbiddenError, IncompleteDownloadError)) or is_transient(error)
 
 
 # -- one attempt ----------------------------------------------------------------------------------
@@ -137,7 +145,7 @@ class _Fetch:
             )
             problem = summary.problem(length_verified=length_verified)
             if problem is not None:
-                raise TruncatedDownloadError(f"download incomplete: {problem}")
+                raise IncompleteDownloadError(f"download incomplete: {problem}")
             # Temp files are created owner-only; the saved CSV gets the mode any new file would get.
             os.chmod(part.name, 0o666 & ~_current_umask())
             os.replace(part.name, dest)

@@ -126,8 +126,8 @@ class DeadlineExceededError(NetworkError):
 
 
 class TruncatedDownloadError(NetworkError):
-    """A downloaded body that is provably incomplete: fewer bytes than its Content-Length, or a
-    CSV that ends mid-record. A dropped connection in disguise, so it is retried like one."""
+    """A downloaded body with fewer bytes than its Content-Length: a dropped connection in
+    disguise, retried like one."""
 
 
 class DownloadStalledError(NetworkError):
@@ -136,6 +136,12 @@ class DownloadStalledError(NetworkError):
 
 class UnexpectedResponseError(ApiError):
     """A 2xx whose body is not the JSON shape the contract promises."""
+
+
+class IncompleteDownloadError(ApiError):
+    """The storage host ended a download cleanly, but the body cannot be the whole CSV (cut
+    mid-record, say). Not a network fault: the file is bad. The downloader retries it, and when
+    retries run out the export fails, leaving the destination as it was."""
 
 
 class RedirectError(ApiError):
