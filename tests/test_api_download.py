@@ -20,6 +20,7 @@ from sixtyfour_tui.api import (
     RetryPolicy,
     SixtyfourClient,
     TruncatedDownloadError,
+    UnexpectedResponseError,
 )
 from sixtyfour_tui.jobs.polling import poll_until_done
 from sixtyfour_tui.sandbox.config import FaultConfig
@@ -391,3 +392,15 @@ async def test_a_download_storm_with_drops_and_truncations_saves_only_whole_file
     for n in range(10):
         header, *rows = csv_records(tmp_path / f"{n}.csv")
         assert len(rows) == total and all(len(row) == len(header) for row in rows)
+
+
+async def test_a_corrupt_gzip_body_is_incomplete_and_a_broken_link_is_an_api_error(tmp_path):
+    def corrupt(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-encoding": "gzip"}, stream=httpx.ByteStream(b"not gzip at all"))
+
+    async with make_client(Api(), Storage(corrupt), max_attempts=2) as client:
+        with pytest.raises(IncompleteDownloadError, match="undecodable body"):
+            await client.download_to("rh_1", tmp_path / "a.csv")
+        with pytest.raises(UnexpectedResponseError, match="not a usable URL"):
+            await client.download_to("rh_1", tmp_path / "b.csv", link=DownloadLink(url="https://a\x00b.test/x"))
+    assert leftovers(tmp_path) == []

@@ -295,6 +295,8 @@ class SixtyfourClient:
                 f"{what} failed: {self._redactor.text(str(exc)) or type(exc).__name__}",
                 connect_failed=isinstance(exc, httpx.ConnectError),
             ) from exc
+        except httpx.DecodingError as exc:
+            raise UnexpectedResponseError(f"{what}: the response could not be decoded ({exc})") from exc
 
     async def _read(self, what: str, response: httpx.Response) -> Any:
         status = response.status_code

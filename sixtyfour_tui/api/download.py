@@ -33,7 +33,9 @@ from .errors import (
     ForbiddenError,
     IncompleteDownloadError,
     NetworkError,
+    RedirectError,
     TruncatedDownloadError,
+    UnexpectedResponseError,
     error_from_parts,
     format_duration,
 )
@@ -199,6 +201,12 @@ class _Fetch:
                 f"download interrupted: {_describe(exc)}",
                 connect_failed=isinstance(exc, httpx.ConnectError),
             ) from exc
+        except httpx.TooManyRedirects as exc:
+            raise RedirectError(f"download: {_describe(exc)}") from exc
+        except httpx.DecodingError as exc:
+            raise IncompleteDownloadError(f"download incomplete: undecodable body ({_describe(exc)})") from exc
+        except httpx.InvalidURL as exc:
+            raise UnexpectedResponseError(f"the download link is not a usable URL: {_describe(exc)}") from exc
         if expected is not None and received != expected:
             raise TruncatedDownloadError(f"download incomplete: got {received} of {expected} bytes")
         return written, expected is not None
