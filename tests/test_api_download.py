@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import csv
 import gzip
 import tracemalloc
 from pathlib import Path
@@ -12,13 +14,16 @@ import pytest
 from sixtyfour_tui.api import (
     DownloadLink,
     ForbiddenError,
+    IncompleteDownloadError,
     NetworkError,
     NotFoundError,
     RetryPolicy,
     SixtyfourClient,
     TruncatedDownloadError,
+    UnexpectedResponseError,
 )
-from sixtyfour_tui.api.download import count_csv_rows
+from sixtyfour_tui.jobs.polling import poll_until_done
+from sixtyfour_tui.sandbox.config import FaultConfig
 
 API_KEY = "sk-test-download-key"
 CSV = b'full_name,title,email\r\nAda Lovelace,CTO,ada@x.io\r\n"Bob, Jr.","Head of\nGrowth",\r\nCy,VP,cy@x.io\r\n'
@@ -72,6 +77,12 @@ class Storage:
 
 def ok(body: bytes = CSV) -> httpx.Response:
     return httpx.Response(200, content=body, headers={"content-type": "text/csv"})
+
+
+def cut(body: bytes = CSV, at: bytes = b",VP") -> httpx.Response:
+    """The body ends early and cleanly, with no Content-Length: what a truncating host sends."""
+    kept = body[: body.index(at) + len(at)]
+    return httpx.Response(200, headers={"content-type": "text/csv"}, stream=httpx.ByteStream(kept))
 
 
 def dropped(body: bytes = CSV, keep: int = 20) -> httpx.Response:
@@ -250,16 +261,6 @@ async def test_streaming_keeps_memory_flat(tmp_path):
     assert calls[-1] == (total, None)
 
 
-def test_count_csv_rows_handles_quoted_newlines_and_blank_lines(tmp_path):
-    path = tmp_path / "x.csv"
-    path.write_bytes(b'a,b\n"multi\nline\nvalue",2\n\n3,4\n')
-    assert count_csv_rows(path) == 2
-    path.write_bytes(b"")
-    assert count_csv_rows(path) == 0
-    path.write_bytes(b"only,header\n")
-    assert count_csv_rows(path) == 0
-
-
 async def test_gzip_encoded_body_is_saved_decoded_and_length_checked_on_the_wire(tmp_path):
     packed = gzip.compress(CSV)
 
@@ -287,70 +288,119 @@ async def test_aborting_from_progress_callback_cleans_up_and_does_not_retry(tmp_
     assert leftovers(tmp_path) == []
 
 
-def _random_csv(rng) -> bytes:
-    """Multi-column CSV as csv.writer makes it, with quoted commas, quotes and line breaks."""
-    import csv
-    import io
-
-    pieces = ["plain", "a,b", 'say "hi"', "two\nlines", "cr\r\nlf", "", " ", '""', "é ü"]
-    if rng.random() < 0.3:
-        pieces.append("lone\rcr")  # left unquoted by csv.writer when the line end is "\n"
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator=rng.choice(["\r\n", "\n"]))
-    columns = rng.randint(2, 5)
-    for _ in range(rng.randint(0, 40)):
-        writer.writerow([rng.choice(pieces) + rng.choice(pieces) for _ in range(columns)])
-    text = out.getvalue()
-    if text and rng.random() < 0.5:
-        text = text[:-len(writer.dialect.lineterminator)]  # last record without a line end
-    return text.encode()
 
 
-def _chunked(data: bytes, rng) -> list[bytes]:
-    cuts = sorted(rng.sample(range(len(data) + 1), min(len(data) + 1, rng.randint(0, 6))))
-    return [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)])]
+# -- a body that ends early but cleanly is not a complete file --------------------------------------
 
 
-def test_streaming_row_count_matches_the_csv_module_however_the_bytes_are_cut(tmp_path):
-    import random
-
-    from sixtyfour_tui.api.download import CsvRecordCounter, _count_with_csv_module
-
-    rng = random.Random(64)
-    path = tmp_path / "r.csv"
-    fast = 0
-    for _ in range(400):
-        data = _random_csv(rng)
-        path.write_bytes(data)
-        counter = CsvRecordCounter()
-        for chunk in _chunked(data, rng):
-            counter.feed(chunk)
-        expected = _count_with_csv_module(path)
-        assert counter.rows() in (None, expected), data
-        assert count_csv_rows(path) == expected
-        fast += counter.rows() is not None
-    assert fast > 100  # most of these need no csv module at all
+async def test_a_csv_cut_mid_line_without_a_length_is_retried_until_whole(tmp_path):
+    storage = Storage(cut(), ok())
+    async with make_client(Api(), storage) as client:
+        result = await client.download_to("rh_1", tmp_path / "a.csv")
+    assert (tmp_path / "a.csv").read_bytes() == CSV
+    assert result.rows == CSV_ROWS
+    assert len(storage.requests) == 2
 
 
-def test_an_export_shaped_csv_is_counted_without_the_csv_module():
-    from sixtyfour_tui.api.download import CsvRecordCounter
+async def test_a_csv_that_keeps_arriving_cut_fails_and_leaves_the_destination_alone(tmp_path):
+    dest = tmp_path / "a.csv"
+    dest.write_bytes(b"previous export\n")
+    storage, sleep = Storage(lambda request: cut()), FakeSleep()
+    async with make_client(Api(), storage, sleep, error_budget=2.0, base_delay=0.5) as client:
+        with pytest.raises(IncompleteDownloadError) as caught:
+            await client.download_to("rh_1", dest)
+    assert caught.value.message == "download incomplete: the last record has 2 of 3 fields"
+    assert not isinstance(caught.value, NetworkError)  # the file is bad, the network was fine: exit 1, not 4
+    assert sleep.delays == [0.5, 1.0, 0.5]  # the last wait is what the error budget had left
+    assert len(storage.requests) == 4
+    assert dest.read_bytes() == b"previous export\n"
+    assert leftovers(tmp_path) == ["a.csv"]
 
-    data = b'name,title\r\n' + b'Ada,"VP, Eng"\r\n"Bob ""B""",CTO\r\n' * 1000 + b'"Cy\r\nJr",x'
-    counter = CsvRecordCounter()
-    for start in range(0, len(data), 7):
-        counter.feed(data[start:start + 7])
-    assert counter.rows() == 2001
+
+async def test_a_short_last_record_is_incomplete_even_when_the_length_checks_out(tmp_path):
+    short = CSV[: CSV.index(b",VP") + 3]
+    async with make_client(Api(), Storage(ok(short)), max_attempts=1) as client:
+        with pytest.raises(IncompleteDownloadError, match="the last record has 2 of 3 fields"):
+            await client.download_to("rh_1", tmp_path / "a.csv")
+    assert leftovers(tmp_path) == []
 
 
-def test_blank_lines_and_single_column_files_fall_back_to_the_csv_module(tmp_path):
-    from sixtyfour_tui.api.download import CsvRecordCounter
+async def test_a_last_record_without_a_line_break_is_whole_when_the_length_is_verified(tmp_path):
+    unterminated = CSV[:-2]
+    async with make_client(Api(), Storage(ok(unterminated)), max_attempts=1) as client:
+        result = await client.download_to("rh_1", tmp_path / "a.csv")
+    assert result.rows == CSV_ROWS
 
-    cases = [(b"a,b\n\n1,2\n", 1), (b"name\nAda\nBob\n", 2), (b"\na,b\n1,2\n", 1), (b'a,b\n"open', 1),
-             (b"a,b\rlone\n1,2\n", 2)]
-    for data, rows in cases:
-        counter = CsvRecordCounter()
-        counter.feed(data)
-        assert counter.rows() is None
-        path = tmp_path / "x.csv"
-        path.write_bytes(data)
-        assert count_csv_rows(path) == rows
+
+# -- an echoed key never reaches the saved file ---------------------------------------------------
+
+
+@pytest.mark.parametrize("split", range(0, len(API_KEY) + 1, 4))
+async def test_a_key_echoed_in_the_csv_is_redacted_even_across_chunks(tmp_path, split):
+    body = b"full_name,note\r\nAda,key is " + API_KEY.encode() + b"!\r\nBob,x\r\n"
+    at = body.index(API_KEY.encode()) + split
+
+    async def chunks():
+        yield body[:at]
+        yield body[at:]
+
+    storage = Storage(lambda request: httpx.Response(200, headers={"content-length": str(len(body))}, content=chunks()))
+    async with make_client(Api(), storage, max_attempts=1) as client:
+        result = await client.download_to("rh_1", tmp_path / "a.csv")
+    saved = (tmp_path / "a.csv").read_bytes()
+    assert saved == body.replace(API_KEY.encode(), b"[redacted]")
+    assert result.bytes_written == len(saved) and result.rows == 2
+
+
+# -- the sandbox's truncating storage, as the issue ran it ----------------------------------------
+
+
+async def finished_csv(client: SixtyfourClient, max_results: int) -> tuple[str, int]:
+    started = await client.start_deep_search("engineers in Austin", max_results=max_results)
+    final = await poll_until_done(lambda: client.task_status(started.task_id), lambda status: None, 0.02)
+    assert final.is_completed and final.resource_handle_id
+    return final.resource_handle_id, final.total_results
+
+
+def csv_records(path: Path) -> list[list[str]]:
+    with open(path, newline="") as handle:
+        return list(csv.reader(handle))
+
+
+async def test_the_sandbox_truncating_a_one_row_csv_gets_a_retry_not_a_corrupt_file(make_sandbox, tmp_path):
+    server = make_sandbox(speed=2000.0, faults=FaultConfig(truncate_downloads=1))
+    policy = RetryPolicy(base_delay=0.01, error_budget=0.3)
+    async with SixtyfourClient(server.api_key, server.base_url, retry=policy) as client:
+        handle, total = await finished_csv(client, max_results=1)
+        result = await client.download_to(handle, tmp_path / "one.csv")
+        server.state.faults.break_downloads(truncations=1000)
+        with pytest.raises(IncompleteDownloadError):
+            await client.download_to(handle, tmp_path / "never.csv")
+    header, *rows = csv_records(tmp_path / "one.csv")
+    assert result.rows == total == len(rows) == 1
+    assert len(header) == 9 and len(rows[0]) == 9
+    assert not (tmp_path / "never.csv").exists()
+    assert leftovers(tmp_path) == ["one.csv"]
+
+
+async def test_a_download_storm_with_drops_and_truncations_saves_only_whole_files(make_sandbox, tmp_path):
+    server = make_sandbox(speed=2000.0, faults=FaultConfig(drop_downloads=2, truncate_downloads=2))
+    async with SixtyfourClient(server.api_key, server.base_url, retry=RetryPolicy(base_delay=0.01)) as client:
+        handle, total = await finished_csv(client, max_results=40)
+        results = await asyncio.gather(*(client.download_to(handle, tmp_path / f"{n}.csv") for n in range(10)))
+    assert [r.rows for r in results] == [total] * 10
+    for n in range(10):
+        header, *rows = csv_records(tmp_path / f"{n}.csv")
+        assert len(rows) == total and all(len(row) == len(header) for row in rows)
+
+
+async def test_a_corrupt_gzip_body_is_incomplete_and_a_broken_link_is_an_api_error(tmp_path):
+    def corrupt(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-encoding": "gzip"}, stream=httpx.ByteStream(b"not gzip at all"))
+
+    async with make_client(Api(), Storage(corrupt), max_attempts=2) as client:
+        with pytest.raises(IncompleteDownloadError, match="undecodable body"):
+            await client.download_to("rh_1", tmp_path / "a.csv")
+        with pytest.raises(UnexpectedResponseError, match="not a usable URL"):
+            await client.download_to("rh_1", tmp_path / "b.csv", link=DownloadLink(url="https://a\x00b.test/x"))
+    assert leftovers(tmp_path) == []

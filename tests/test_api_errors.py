@@ -213,3 +213,12 @@ async def test_client_repr_hides_key():
         assert API_KEY not in repr(client)
         assert API_KEY not in str(client)
         assert "redacted" in repr(client)
+
+
+def test_an_absurd_retry_after_is_capped_and_the_error_says_so():
+    error = error_from_response(httpx.Response(429, headers={"Retry-After": "1000000000000"}, json={"message": "slow"}))
+    assert isinstance(error, RateLimitedError)
+    assert error.retry_after == 900.0 and error.requested_retry_after == 1e12
+    assert error.wait_note == "the server asked to wait 31,710 years; waits are capped at 15 min"
+    modest = error_from_response(httpx.Response(429, headers={"Retry-After": "30"}, json={"message": "slow"}))
+    assert (modest.retry_after, modest.wait_note) == (30.0, None)

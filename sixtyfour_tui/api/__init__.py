@@ -12,26 +12,31 @@ from .errors import (
     ApiError,
     BadRequestError,
     ConflictError,
+    DeadlineExceededError,
+    DownloadStalledError,
     ForbiddenError,
+    IncompleteDownloadError,
     NetworkError,
     NotFoundError,
     PaymentRequiredError,
     RateLimitedError,
+    RedirectError,
+    ResponseTooLargeError,
     ServerError,
+    TruncatedDownloadError,
     UnauthorizedError,
     UnexpectedResponseError,
     ValidationError,
     error_from_response,
 )
 from .models import DownloadLink, DownloadResult, IterationInfo, QueryPage, StartedTask, TaskStatus
-from .retry import RetryPolicy
+from .retry import RetryNotice, RetryPolicy
 from .rows import flatten_row, sanitize_text
 
 if TYPE_CHECKING:
     from .client import SixtyfourClient
-    from .download import TruncatedDownloadError
 
-_LAZY = {"SixtyfourClient": ".client", "TruncatedDownloadError": ".download"}
+_LAZY = {"SixtyfourClient": ".client"}
 
 
 def __getattr__(name: str) -> Any:
@@ -46,15 +51,21 @@ __all__ = [
     "ApiError",
     "BadRequestError",
     "ConflictError",
+    "DeadlineExceededError",
     "DownloadLink",
     "DownloadResult",
+    "DownloadStalledError",
     "ForbiddenError",
+    "IncompleteDownloadError",
     "IterationInfo",
     "NetworkError",
     "NotFoundError",
     "PaymentRequiredError",
     "QueryPage",
     "RateLimitedError",
+    "RedirectError",
+    "ResponseTooLargeError",
+    "RetryNotice",
     "RetryPolicy",
     "ServerError",
     "SixtyfourClient",

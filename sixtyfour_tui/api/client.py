@@ -1,18 +1,30 @@
 """Async client for the Sixtyfour search API (contract: ../shared/api-contract.md).
 
-Retry rules, per call:
+Every request ends: a per-read timeout (`timeout`) catches silence, a per-request deadline
+(`request_deadline`) catches a body that trickles in, and `max_response_bytes` caps what is read
+(the signed-URL download, streamed to disk, is the one exception). A 3xx from an API route is an
+error naming the target, never followed: the request carries the key. Everything the server
+sends is run through one `Redactor`, so an echoed API key never reaches a model, a file or a
+message.
+
+Retry rules, per call (budgets: see retry.py):
 - reads (status, query pages, download links) retry on 429, 5xx and network errors;
-- `start_deep_search` retries the same way, which is safe only because every start carries a
-  client-chosen `search_id` and the server returns the existing task for a repeated one;
-- `export` has no such key, so it retries only when the server cannot have started anything:
-  on 429 and on connection failures. A 5xx or a dropped read may have created the export, and
-  a second one would just meet 409 anyway, so those errors go back to the caller.
+- `start_deep_search` retries 5xx and network errors, which is safe only because every start
+  carries a client-chosen `search_id` and the server returns the existing task for a repeated
+  one. A 429 goes straight back: to a start it mostly means the organisation's five search slots
+  are taken, which lasts minutes, and the caller's queue (JobEngine) is where a search waits for
+  a slot, visibly, with the server's (capped) Retry-After;
+- `export` has no such key but retries the same way too: if the first attempt did start an
+  export, the repeat is answered 409 naming the running export (`ConflictError.task_id`), which
+  the export flow attaches to.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Sequence
+from json import loads as json_loads
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -21,14 +33,29 @@ import httpx
 import msgspec
 
 from .. import __version__
-from .download import ProgressCallback, download_file
-from .errors import ApiError, NetworkError, UnexpectedResponseError, error_from_response
+from .bodies import ERROR_BODY_LIMIT, declared_length, read_capped
+from .download import ProgressCallback, StallRule, download_file
+from .errors import (
+    ApiError,
+    DeadlineExceededError,
+    NetworkError,
+    RedirectError,
+    ResponseTooLargeError,
+    UnexpectedResponseError,
+    error_from_parts,
+)
 from .models import DownloadLink, DownloadResult, QueryPage, StartedTask, TaskStatus
-from .retry import RetryPolicy, call_with_retry, is_transient, is_unsent
+from .redact import Redactor
+from .retry import RetryPolicy, call_with_retry, is_transient, is_transient_fault
+from .rows import sanitize_text
 
 DEFAULT_BASE_URL = "https://api.sixtyfour.ai"
 DEFAULT_USER_AGENT = f"sixtyfour-tui/{__version__}"
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_REQUEST_DEADLINE = 60.0
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 STATUS_ROUTES = {"status": "/search/status/", "deep-search-status": "/search/deep-search-status/"}
+MAX_LOCATION_SHOWN = 200
 
 M = TypeVar("M")
 
@@ -41,24 +68,37 @@ class SixtyfourClient:
         api_key: str,
         base_url: str = DEFAULT_BASE_URL,
         *,
-        timeout: float = 30.0,
+        timeout: float = DEFAULT_TIMEOUT,
+        request_deadline: float = DEFAULT_REQUEST_DEADLINE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         download_transport: httpx.AsyncBaseTransport | None = None,
+        download_stall: StallRule | None = None,
         user_agent: str = DEFAULT_USER_AGENT,
     ) -> None:
+        """`timeout`: seconds any one network read (or connect, write) may take. `request_deadline`:
+        seconds one API request may take in all, body included. `max_response_bytes`: the largest
+        API body read. `download_stall`: when a signed-URL download counts as stalled."""
         if not api_key or not api_key.strip():
             raise ValueError("an API key is required")
+        if not (timeout > 0 and request_deadline > 0 and max_response_bytes > 0):
+            raise ValueError("timeout, request_deadline and max_response_bytes must be positive")
         self._api_key = api_key.strip()
+        self._redactor = Redactor(self._api_key)
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.request_deadline = request_deadline
+        self.max_response_bytes = max_response_bytes
         self.retry = retry or RetryPolicy()
         self._download_transport = download_transport
+        self._download_stall = download_stall
         self._user_agent = user_agent
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             transport=transport,
             timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
             headers={"x-api-key": self._api_key, "accept": "application/json", "user-agent": user_agent},
         )
 
@@ -98,7 +138,7 @@ class SixtyfourClient:
         }
         _put_list(body, "exclude_entity_ids", exclude_entity_ids)
         _put_list(body, "exclude_list_ids", exclude_list_ids)
-        data = await self._call("POST", "/search/start-deep-search", json=body, should_retry=is_transient)
+        data = await self._call("POST", "/search/start-deep-search", json=body, should_retry=is_transient_fault)
         task = _parse(StartedTask.from_json, data)
         return task if task.search_id else _with_search_id(task, search_id)
 
@@ -162,7 +202,8 @@ class SixtyfourClient:
         parsed_query: Any = None,
         max_results: int = 5000,
     ) -> StartedTask:
-        """Start a CSV export. Raises ConflictError (with `.task_id`) if one already runs."""
+        """Start a CSV export. Raises ConflictError (with `.task_id`) if one already runs, which
+        may be the one an earlier attempt of this very call started before its answer was lost."""
         if (search_id is None) == (parsed_query is None):
             raise ValueError("export needs exactly one of search_id or parsed_query")
         body: dict[str, Any] = {"mode": mode, "max_results": max_results}
@@ -170,7 +211,7 @@ class SixtyfourClient:
             body["search_id"] = search_id
         else:
             body["parsed_query"] = parsed_query
-        data = await self._call("POST", "/search/export", json=body, should_retry=is_unsent)
+        data = await self._call("POST", "/search/export", json=body, should_retry=is_transient)
         return _parse(StartedTask.from_json, data)
 
     async def download_link(self, resource_handle_id: str) -> DownloadLink:
@@ -201,6 +242,8 @@ class SixtyfourClient:
             timeout=self.timeout,
             retry=self.retry,
             user_agent=self._user_agent,
+            redactor=self._redactor,
+            stall=self._download_stall,
         )
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -215,32 +258,95 @@ class SixtyfourClient:
         params: dict[str, Any] | None = None,
     ) -> Any:
         return await call_with_retry(
-            self.retry, lambda: self._send_once(method, path, json=json, params=params), should_retry
+            self.retry,
+            lambda: self._send_once(method, path, json=json, params=params),
+            should_retry,
+            what=f"{method} {path}",
         )
 
     async def _send_once(
         self, method: str, path: str, *, json: dict[str, Any] | None, params: dict[str, Any] | None
     ) -> Any:
+        """One request, start to end within the deadline; the decoded, redacted JSON body."""
+        what = f"{method} {path}"
         try:
-            response = await self._http.request(method, path, json=json, params=params)
+            async with asyncio.timeout(self.request_deadline):
+                return await self._exchange(what, method, path, json=json, params=params)
+        except TimeoutError as exc:
+            raise DeadlineExceededError(
+                f"{what} did not complete within {self.request_deadline:g} s (the deadline covers the whole response)"
+            ) from exc
+
+    async def _exchange(
+        self, what: str, method: str, path: str, *, json: dict[str, Any] | None, params: dict[str, Any] | None
+    ) -> Any:
+        try:
+            request = self._http.build_request(method, path, json=json, params=params)
+            response = await self._http.send(request, stream=True)
+            try:
+                return await self._read(what, response)
+            finally:
+                await response.aclose()
         except httpx.TimeoutException as exc:
             connect_failed = isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
-            raise NetworkError(
-                f"{method} {path} timed out after {self.timeout:g}s", connect_failed=connect_failed
-            ) from exc
+            raise NetworkError(f"{what} timed out after {self.timeout:g}s", connect_failed=connect_failed) from exc
         except httpx.TransportError as exc:
             raise NetworkError(
-                f"{method} {path} failed: {str(exc) or type(exc).__name__}",
+                f"{what} failed: {self._redactor.text(str(exc)) or type(exc).__name__}",
                 connect_failed=isinstance(exc, httpx.ConnectError),
             ) from exc
+        except httpx.DecodingError as exc:
+            raise UnexpectedResponseError(f"{what}: the response could not be decoded ({exc})") from exc
+
+    async def _read(self, what: str, response: httpx.Response) -> Any:
+        status = response.status_code
+        if 300 <= status < 400:
+            raise self._redirect_error(what, response)
         if not response.is_success:
-            raise error_from_response(response, secrets=(self._api_key,))
+            content, _ = await read_capped(response, ERROR_BODY_LIMIT)
+            raise error_from_parts(status, response.reason_phrase, response.headers, content, self._redactor)
+        limit = self.max_response_bytes
+        declared = declared_length(response)
+        if declared is not None and declared > limit:
+            raise _too_large(what, status, limit)  # believed without reading a byte of it
+        content, complete = await read_capped(response, limit)
+        if not complete:
+            raise _too_large(what, status, limit)
         try:
-            return response.json()
-        except ValueError as exc:
-            raise UnexpectedResponseError(
-                f"{method} {path}: response is not JSON", status=response.status_code
-            ) from exc
+            data = json_loads(content)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise UnexpectedResponseError(f"{what}: response is not JSON", status=status) from exc
+        return self._redactor.json(content, data)
+
+    def _redirect_error(self, what: str, response: httpx.Response) -> RedirectError:
+        status = response.status_code
+        location = response.headers.get("location")
+        if not location:
+            return RedirectError(
+                f"{what} answered {status} {response.reason_phrase} with no target; redirects are not followed",
+                status=status,
+            )
+        try:
+            target = str(response.request.url.join(location))
+        except (httpx.InvalidURL, ValueError):
+            target = location
+        target = sanitize_text(self._redactor.text(target))
+        if len(target) > MAX_LOCATION_SHOWN:
+            target = target[: MAX_LOCATION_SHOWN - 1] + "…"
+        return RedirectError(
+            f"{what} was redirected to {target} ({status}); redirects are not followed",
+            status=status,
+            location=target,
+        )
+
+
+def _too_large(what: str, status: int, limit: int) -> ResponseTooLargeError:
+    return ResponseTooLargeError(f"{what}: response larger than {_size_label(limit)}", status=status, limit=limit)
+
+
+def _size_label(size: int) -> str:
+    mib = size / (1024 * 1024)
+    return f"{mib:g} MB" if mib >= 1 else f"{size:,} bytes"
 
 
 def _put_list(body: dict[str, Any], key: str, values: Sequence[str] | None) -> None:

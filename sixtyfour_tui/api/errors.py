@@ -7,14 +7,19 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
+
+from .redact import Redactor
 
 if TYPE_CHECKING:  # keep httpx out of import time for modules that only need the classes
     import httpx
 
 MAX_TEXT_MESSAGE = 200
+MAX_RETRY_AFTER = 15 * 60.0
+"""The longest wait a server's Retry-After gets: past this it is a fault, not advice."""
 
 
 class ApiError(Exception):
@@ -75,14 +80,28 @@ class ValidationError(ApiError):
 
 
 class RateLimitedError(ApiError):
-    """429: `retry_after` is the server's advice in seconds, None when it gave none."""
+    """429: `retry_after` is how long to wait in seconds, None when the server gave no advice.
+
+    It is the server's Retry-After capped at MAX_RETRY_AFTER, so no caller can be told to wait for
+    ever; `requested_retry_after` keeps what the server asked for, to say when it was cut short.
+    """
 
     default_status = 429
 
     def __init__(self, message: str, *, status: int | None = None, body: Any = None,
-                 retry_after: float | None = None) -> None:
+                 retry_after: float | None = None, requested_retry_after: float | None = None) -> None:
         super().__init__(message, status=status, body=body)
-        self.retry_after = retry_after
+        self.requested_retry_after = requested_retry_after if requested_retry_after is not None else retry_after
+        self.retry_after = None if retry_after is None else min(retry_after, MAX_RETRY_AFTER)
+
+    @property
+    def wait_note(self) -> str | None:
+        """When the server's Retry-After was cut to the cap, a phrase saying so; else None."""
+        requested = self.requested_retry_after
+        if requested is None or self.retry_after is None or requested <= self.retry_after:
+            return None
+        return f"the server asked to wait {format_duration(requested)}; waits are capped at " \
+               f"{format_duration(self.retry_after)}"
 
 
 class ServerError(ApiError):
@@ -101,8 +120,45 @@ class NetworkError(ApiError):
         self.connect_failed = connect_failed
 
 
+class DeadlineExceededError(NetworkError):
+    """A request, body included, took longer than the client's per-request deadline (a body that
+    trickles in slowly enough never trips a per-read timeout)."""
+
+
+class TruncatedDownloadError(NetworkError):
+    """A downloaded body with fewer bytes than its Content-Length: a dropped connection in
+    disguise, retried like one."""
+
+
+class DownloadStalledError(NetworkError):
+    """A download that kept its connection open but stopped making progress."""
+
+
 class UnexpectedResponseError(ApiError):
     """A 2xx whose body is not the JSON shape the contract promises."""
+
+
+class IncompleteDownloadError(ApiError):
+    """The storage host ended a download cleanly, but the body cannot be the whole CSV (cut
+    mid-record, say). Not a network fault: the file is bad. The downloader retries it, and when
+    retries run out the export fails, leaving the destination as it was."""
+
+
+class RedirectError(ApiError):
+    """A 3xx from an API route. Never followed: the request carries the API key. `location` is the
+    target the server named (already redacted), None when it named none."""
+
+    def __init__(self, message: str, *, status: int | None = None, location: str | None = None) -> None:
+        super().__init__(message, status=status)
+        self.location = location
+
+
+class ResponseTooLargeError(ApiError):
+    """A response body past the client's cap; `limit` is the cap in bytes."""
+
+    def __init__(self, message: str, *, status: int | None = None, limit: int = 0) -> None:
+        super().__init__(message, status=status)
+        self.limit = limit
 
 
 _BY_STATUS: dict[int, type[ApiError]] = {
@@ -123,11 +179,24 @@ def error_from_response(response: httpx.Response, *, secrets: tuple[str, ...] = 
     Any string in `secrets` (the API key) is blanked out of the message and body, in case a server
     echoes it back.
     """
-    status = response.status_code
-    body = _parse_body(response)
-    message = _message_from_body(body) or _fallback_message(response)
-    message = _redact(message, secrets)
-    body = _redact_body(body, secrets)
+    redactors = [Redactor(secret) for secret in secrets if secret]
+    return error_from_parts(
+        response.status_code, response.reason_phrase, response.headers, response.content, *redactors
+    )
+
+
+def error_from_parts(
+    status: int, reason: str, headers: Mapping[str, str], content: bytes, *redactors: Redactor
+) -> ApiError:
+    """The ApiError for a non-2xx answer, from its parts (the client reads bodies itself, capped).
+
+    The body is redacted before anything is taken from it, so a message cut short for length can
+    never keep the first half of a secret.
+    """
+    body = _parse_body(content)
+    for redactor in redactors:
+        body = redactor.tree(body)
+    message = _message_from_body(body) or f"HTTP {status} {reason}".strip()
 
     cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else ApiError)
     if cls is ConflictError:
@@ -135,9 +204,24 @@ def error_from_response(response: httpx.Response, *, secrets: tuple[str, ...] = 
     if cls is ValidationError:
         return ValidationError(message, status=status, body=body, details=_validation_details(body))
     if cls is RateLimitedError:
-        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        retry_after = parse_retry_after(headers.get("retry-after"))
         return RateLimitedError(message, status=status, body=body, retry_after=retry_after)
     return cls(message, status=status, body=body)
+
+
+def format_duration(seconds: float) -> str:
+    """'0.5 s', '42 s', '15 min', '3 h', '31,710 years': short, for messages."""
+    if seconds < 10:
+        return f"{seconds:.3g} s"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.0f} h"
+    if seconds < 2 * 365 * 86400:
+        return f"{seconds / 86400:.0f} days"
+    return f"{seconds / (365 * 86400):,.0f} years"
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -158,11 +242,13 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def _parse_body(response: httpx.Response) -> Any:
+def _parse_body(content: bytes) -> Any:
+    if not content:
+        return None
     try:
-        return response.json()
+        return json.loads(content)
     except (ValueError, UnicodeDecodeError):
-        return response.text if response.content else None
+        return content.decode("utf-8", errors="replace")
 
 
 def _message_from_body(body: Any) -> str:
@@ -221,25 +307,3 @@ def _short_text(text: str) -> str:
     return collapsed
 
 
-def _fallback_message(response: httpx.Response) -> str:
-    phrase = response.reason_phrase or ""
-    return f"HTTP {response.status_code} {phrase}".strip()
-
-
-def _redact(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[redacted]")
-    return text
-
-
-def _redact_body(body: Any, secrets: tuple[str, ...]) -> Any:
-    if not any(secrets) or body is None:
-        return body
-    if isinstance(body, str):
-        return _redact(body, secrets)
-    if isinstance(body, dict):
-        return {_redact(str(k), secrets): _redact_body(v, secrets) for k, v in body.items()}
-    if isinstance(body, list):
-        return [_redact_body(v, secrets) for v in body]
-    return body
