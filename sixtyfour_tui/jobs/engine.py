@@ -44,7 +44,7 @@ from sixtyfour_tui.jobs.events import (
     RowsStored,
     StorageTrouble,
 )
-from sixtyfour_tui.jobs.polling import TaskLost, poll_until_done
+from sixtyfour_tui.jobs.polling import PollingGaveUp, TaskLost, poll_until_done
 from sixtyfour_tui.jobs.records import (
     ErrorKind,
     Exclusions,
@@ -65,6 +65,8 @@ WATCH_INTERVAL = 1.0
 """How often the change feed is read: another window's jobs show within about this long."""
 ORPHAN_CHECK_EVERY = 5
 """Change-feed rounds between looks for jobs whose owner died."""
+SCRIPT_POLL_ERROR_BUDGET = 300.0
+APP_POLL_ERROR_BUDGET = 3600.0
 PURGE_EVERY = 30
 """Change-feed rounds between deletions of removed jobs whose undo time is over."""
 
@@ -555,7 +557,15 @@ class JobEngine:
                 lambda status: self._apply_status(job_id, status),
                 self.poll_interval,
                 on_error=lambda error: self._note_poll_error(job_id, error),
+                # A script wants a verdict; the app rides out a long outage (the search goes on).
+                error_budget=SCRIPT_POLL_ERROR_BUDGET if self.fail_fast else APP_POLL_ERROR_BUDGET,
             )
+        except PollingGaveUp as gave_up:
+            # Every request failed for the whole error budget, or the server answered in a way
+            # polling cannot go on from (a redirect, a refusal): the job ends, saying why.
+            self._finish(job_id, status=JobStatus.FAILED, error=gave_up.message,
+                         kind=error_kind(gave_up.error) if gave_up.error is not None else ErrorKind.OTHER)
+            return
         except TaskLost as lost:
             await self._task_lost(job_id, str(lost))
             return

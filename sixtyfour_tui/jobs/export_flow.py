@@ -81,7 +81,10 @@ class Exporter:
             raise
         except (ApiError, ExportError, TaskLost, OSError) as error:
             message = getattr(error, "message", None) or _describe_os_error(error, dest)
-            kind = error_kind(error) if not isinstance(error, (ExportError, TaskLost)) else ErrorKind.OTHER
+            if isinstance(error, TaskLost):
+                kind = error_kind(error.error) if error.error is not None else ErrorKind.OTHER
+            else:
+                kind = ErrorKind.OTHER if isinstance(error, ExportError) else error_kind(error)
             return self._close(record.job_id, JobStatus.FAILED, error=message, error_kind=kind)
         await self._remember(search, dest, rows)
         return self._close(record.job_id, JobStatus.COMPLETED, saved_file=str(dest), total_results=rows,

@@ -49,7 +49,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def _quit_now(*_: object) -> None:
+    raise SystemExit(0)
+
+
 def main(argv: list[str] | None = None) -> int:
+    # Until the server below takes over the signals, SIGTERM and SIGINT end the process cleanly.
+    signal.signal(signal.SIGTERM, _quit_now)
+    signal.signal(signal.SIGINT, _quit_now)
     args = parse_args(argv)
     from sixtyfour_tui.sandbox.config import DEMO_API_KEY, KEY_VARIABLE
     from sixtyfour_tui.sandbox.sockets import base_url, bind
