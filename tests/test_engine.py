@@ -9,7 +9,7 @@ import httpx
 
 from sixtyfour_tui.jobs.events import JobUpdated
 from sixtyfour_tui.sandbox.config import DEMO_API_KEY, FaultConfig
-from tests.engines import close, open_workspace, start_engine, start_requests
+from tests.engines import close, open_workspace, start_engine, start_requests, started_search_ids
 from tests.waiting import wait_until
 
 
@@ -156,3 +156,37 @@ async def test_progress_is_published_with_growing_results(make_sandbox, tmp_path
     assert len(history) >= 3 and list(history) == sorted(history) and history[-1] == final.total_results
     messages = {u.progress_message for u in updates}
     assert any("Ranking" in m or "Scanning" in m or "Matching" in m for m in messages), messages
+
+
+async def test_a_task_the_server_forgot_is_started_again_once_then_fails(tmp_path):
+    """The server restarted without its memory: 404 for a task it had accepted."""
+    from sixtyfour_tui.sandbox.config import SandboxConfig
+    from sixtyfour_tui.sandbox.server import SandboxServer
+    from sixtyfour_tui.sandbox.sockets import base_url
+
+    server = SandboxServer(SandboxConfig(speed=2.0, requests_per_minute=0)).start()
+    port = int(server.base_url.rsplit(":", 1)[1])
+    engine = await start_engine(server, tmp_path)
+    try:
+        job = engine.submit("data engineers in Denver", max_results=10)
+        await wait_until(lambda: engine.job(job.job_id).status == "running" and engine.job(job.job_id).task_id)
+        server.stop()
+        server = SandboxServer(SandboxConfig(speed=2000.0, requests_per_minute=0), port=port).start()
+        assert base_url(server._sockets[0]).endswith(f":{port}")
+        final = await asyncio.wait_for(engine.wait(job.job_id), 60)
+        assert final.status == "completed" and final.restarts == 1
+        assert start_requests(server) == 1  # sent once more, with the same search_id
+        assert started_search_ids(server) == [job.search_id]
+
+        twice = engine.submit("data engineers in Austin", max_results=10)
+        await wait_until(lambda: engine.job(twice.job_id).status == "running" and engine.job(twice.job_id).task_id)
+        for _ in range(2):
+            server.stop()
+            server = SandboxServer(SandboxConfig(speed=0.01, requests_per_minute=0), port=port).start()
+            await wait_until(lambda: engine.job(twice.job_id).restarts >= 1 or engine.job(twice.job_id).is_finished,
+                             timeout=30)
+        final = await asyncio.wait_for(engine.wait(twice.job_id), 60)
+        assert final.status == "failed" and final.error_kind == "lost" and "lost this search twice" in final.error
+    finally:
+        await close(engine)
+        server.stop()

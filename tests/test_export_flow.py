@@ -216,3 +216,33 @@ async def test_error_classes_carry_the_servers_message(make_sandbox):
     server.state.faults.force(429, 1)
     error = await attempt(DEMO_API_KEY, lambda c: c.task_status("x"))
     assert isinstance(error, RateLimitedError) and error.retry_after == 1
+
+
+async def test_an_export_killed_mid_way_is_marked_interrupted_and_its_leftovers_go(fast_sandbox, tmp_path):
+    import os
+
+    from sixtyfour_tui.jobs.records import JobKind, JobRecord, JobStatus
+    from sixtyfour_tui.workspace.store import Workspace
+
+    dest = tmp_path / "out" / "people.csv"
+    dest.parent.mkdir()
+    leftovers = [dest.parent / ".people.csv.ab12.part", dest.parent / ".people.csv.checking",
+                 dest.parent / "..people.csv.checking.cd34.part"]
+    for path in leftovers:
+        path.write_bytes(b"half a file")
+        os.utime(path, (time.time() - 3600, time.time() - 3600))
+    fresh = dest.parent / ".people.csv.ef56.part"  # someone is writing this one right now
+    fresh.write_bytes(b"in progress")
+    other = dest.parent / "keep.csv"
+    other.write_text("not ours")
+    dead = Workspace(tmp_path / "workspace.sqlite3", owner=f"{os.uname().nodename}:999999999:gone").open()
+    export = JobRecord(kind=JobKind.EXPORT, query="q", backend="test", status=JobStatus.RUNNING,
+                       destination=str(dest), progress_message="Downloading")
+    dead.save_jobs([export])
+    engine = await start_engine(fast_sandbox, tmp_path)
+    try:
+        record = engine.job(export.job_id)
+        assert record.status == JobStatus.INTERRUPTED and "e exports again" in record.progress_message
+    finally:
+        await close(engine)
+    assert sorted(p.name for p in dest.parent.iterdir()) == sorted([fresh.name, other.name])

@@ -271,7 +271,10 @@ class JobEngine:
             return []
         resumed = []
         for record in sorted(claimed, key=lambda job: job.created_at):
-            if record.job_id in self._mine or record.kind != JobKind.SEARCH:
+            if record.job_id in self._mine:
+                continue
+            if record.kind == JobKind.EXPORT:
+                await self._interrupted(record)
                 continue
             self._mine[record.job_id] = record
             self._known[record.job_id] = record
@@ -290,6 +293,16 @@ class JobEngine:
             self.publish(JobUpdated(record, self.queue_position(record.job_id)))
         self._pump()
         return resumed
+
+    async def _interrupted(self, export: JobRecord) -> None:
+        """An export whose process died mid-way: say so (e exports again) and clear its leftovers."""
+        from sixtyfour_tui.jobs.export_flow import remove_leftovers
+
+        self._known[export.job_id] = export
+        self.save(replace(export, status=JobStatus.INTERRUPTED, finished_at=time.time(),
+                          progress_message="Interrupted: the app stopped during this export; e exports again"))
+        if export.destination:
+            await asyncio.to_thread(remove_leftovers, export.destination)
 
     def submit(self, query: str, mode: str = "people", max_results: int = 500, *,
                exclusions: Exclusions | None = None, **fields: Any) -> JobRecord:

@@ -171,6 +171,36 @@ class Exporter:
         return record
 
 
+LEFTOVER_QUIET_SECONDS = 10.0
+"""A temporary file nobody wrote to for this long belongs to no live download."""
+
+
+def remove_leftovers(destination: str | Path, now: float | None = None) -> list[Path]:
+    """Delete this app's temporary files for `destination` (`.name.*.part`, `.name.checking`)
+    that no live download is writing; returns what was removed."""
+    dest = Path(destination)
+    moment = now if now is not None else time.time()
+    removed = []
+    try:
+        candidates = list(dest.parent.iterdir())
+    except OSError:
+        return []
+    for path in candidates:
+        name = path.name
+        ours = name.startswith((f".{dest.name}.", f"..{dest.name}.checking.")) and name.endswith(
+            (".part", ".checking"))
+        if not ours:
+            continue
+        try:
+            if moment - path.stat().st_mtime < LEFTOVER_QUIET_SECONDS:
+                continue
+            path.unlink()
+        except OSError:
+            continue
+        removed.append(path)
+    return removed
+
+
 def _csv_entities(mode: str, path: Path) -> list[str]:
     import csv
 

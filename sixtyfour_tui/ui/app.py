@@ -429,7 +429,10 @@ class SixtyfourApp(App):
         from sixtyfour_tui.ui.screens.export_screen import ExportScreen
 
         settings = self.settings or Settings()
-        self.push_screen(ExportScreen(job, self.engine, settings.effective_download_dir()))
+        interrupted = [export for export in self.engine.jobs(kind="export")
+                       if export.parent_job_id == job_id and export.status == "interrupted" and export.destination]
+        again = Path(interrupted[-1].destination) if interrupted else None  # pick up where it stopped
+        self.push_screen(ExportScreen(job, self.engine, settings.effective_download_dir(), destination=again))
 
     def action_columns(self) -> None:
         from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser

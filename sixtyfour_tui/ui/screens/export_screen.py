@@ -151,10 +151,12 @@ class ExportScreen(ModalScreen[JobRecord | None]):
 
     phase: reactive[Phase] = reactive("idle", init=False)
 
-    def __init__(self, job: JobRecord, engine, default_dir: Path) -> None:
+    def __init__(self, job: JobRecord, engine, default_dir: Path, destination: Path | None = None) -> None:
+        """`destination` prefills the path (an interrupted export of this search is offered again)."""
         super().__init__()
         self.job = job
         self.engine = engine
+        self.suggested = destination
         self.default_dir = Path(default_dir)
         self.export_record: JobRecord | None = None
         self.failure_details: str = ""
@@ -172,7 +174,7 @@ class ExportScreen(ModalScreen[JobRecord | None]):
             yield Static(Text(f"{job.mode} search · {count} results"), id="result-count")
 
             yield Label("Save as")
-            default_path = default_export_path(self.default_dir, job.query, job.mode)
+            default_path = self.suggested or default_export_path(self.default_dir, job.query, job.mode)
             yield Input(str(default_path), id="destination", select_on_focus=False)
             yield Static(classes="message field-error", id="destination-error")
             yield Static(classes="message field-warning", id="destination-warning")
