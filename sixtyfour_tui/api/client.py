@@ -39,12 +39,22 @@ from .errors import (
     ApiError,
     DeadlineExceededError,
     NetworkError,
+    RateLimitedError,
     RedirectError,
     ResponseTooLargeError,
     UnexpectedResponseError,
     error_from_parts,
 )
-from .models import DownloadLink, DownloadResult, QueryPage, StartedTask, TaskStatus
+from .models import (
+    DownloadLink,
+    DownloadResult,
+    ExclusionList,
+    FieldValues,
+    FilterCapabilities,
+    QueryPage,
+    StartedTask,
+    TaskStatus,
+)
 from .redact import Redactor
 from .retry import RetryPolicy, call_with_retry, is_transient, is_transient_fault
 from .rows import sanitize_text
@@ -191,6 +201,67 @@ class SixtyfourClient:
             raise ValueError("query_next needs a cursor")
         data = await self._call("POST", "/search/query", json={"cursor": cursor}, should_retry=is_transient)
         return _parse(QueryPage.from_json, data)
+
+    async def start_filter_search(
+        self,
+        simple_filters: dict[str, Any],
+        *,
+        mode: str,
+        max_results: int = 1000,
+        page_size: int = 100,
+        exclude_entity_ids: Sequence[str] | None = None,
+        exclude_list_ids: Sequence[str] | None = None,
+    ) -> QueryPage:
+        """A structured search, answered at once with its first page (next pages: `query_next`)."""
+        body: dict[str, Any] = {"simple_filters": simple_filters, "mode": mode, "max_results": max_results,
+                                "page_size": page_size}
+        _put_list(body, "exclude_entity_ids", exclude_entity_ids)
+        _put_list(body, "exclude_list_ids", exclude_list_ids)
+        data = await self._call("POST", "/search/start-filter-search", json=body, should_retry=is_transient)
+        return _parse(QueryPage.from_json, data)
+
+    async def filter_capabilities(self, mode: str) -> FilterCapabilities:
+        """The fields, operators and limits a filter search accepts (cacheable for its TTL)."""
+        data = await self._call("GET", "/search/filter-capabilities", params={"mode": mode},
+                                should_retry=is_transient)
+        return _parse(FilterCapabilities.from_json, data)
+
+    async def field_values(self, field: str, *, mode: str, top_k: int = 25,
+                           simple_filters: dict[str, Any] | None = None) -> FieldValues:
+        """A field's most common values (with counts) among the documents the filters keep."""
+        body: dict[str, Any] = {"field": field, "mode": mode, "top_k": top_k}
+        if simple_filters:
+            body["simple_filters"] = simple_filters
+        data = await self._call("POST", "/search/filter-field-values", json=body, should_retry=is_transient)
+        return _parse(FieldValues.from_json, data)
+
+    # -- saved exclusion lists -------------------------------------------------------------------
+
+    async def create_exclusion_list(self, *, name: str, entity_type: str, entity_ids: Sequence[str] | None = None,
+                                    search_id: str | None = None) -> ExclusionList:
+        """A list built on the server from ids or from a search's rows; it starts `pending`."""
+        if (entity_ids is None) == (search_id is None):
+            raise ValueError("an exclusion list needs exactly one source: entity_ids or search_id")
+        source: dict[str, Any] = ({"type": "entity_ids", "entity_ids": list(entity_ids)} if entity_ids is not None
+                                  else {"type": "search_id", "search_id": search_id})
+        body = {"source": source, "name": name, "entity_type": entity_type}
+        # Not idempotent: a retry after a lost answer could make a second list, so only what
+        # certainly never reached the server is retried (the caller finds the list by its name).
+        data = await self._call("POST", "/search/exclusion-lists", json=body, should_retry=_never_arrived)
+        return _parse(ExclusionList.from_json, data)
+
+    async def exclusion_list(self, list_id: str) -> ExclusionList:
+        data = await self._call("GET", f"/search/exclusion-lists/{quote(list_id, safe='')}",
+                                should_retry=is_transient)
+        return _parse(ExclusionList.from_json, data)
+
+    async def exclusion_lists(self) -> list[ExclusionList]:
+        data = await self._call("GET", "/search/exclusion-lists", should_retry=is_transient)
+        items = data.get("lists") if isinstance(data, dict) else None
+        return [_parse(ExclusionList.from_json, item) for item in items or [] if isinstance(item, dict)]
+
+    async def delete_exclusion_list(self, list_id: str) -> None:
+        await self._call("DELETE", f"/search/exclusion-lists/{quote(list_id, safe='')}", should_retry=is_transient)
 
     # -- export and download -------------------------------------------------------------------
 
@@ -347,6 +418,11 @@ def _too_large(what: str, status: int, limit: int) -> ResponseTooLargeError:
 def _size_label(size: int) -> str:
     mib = size / (1024 * 1024)
     return f"{mib:g} MB" if mib >= 1 else f"{size:,} bytes"
+
+
+def _never_arrived(error: ApiError) -> bool:
+    """Safe to retry a call that is not idempotent: the server refused it or never saw it."""
+    return isinstance(error, RateLimitedError) or (isinstance(error, NetworkError) and error.connect_failed)
 
 
 def _put_list(body: dict[str, Any], key: str, values: Sequence[str] | None) -> None:

@@ -158,3 +158,83 @@ class DownloadResult(msgspec.Struct, frozen=True):
 def _require_text(model: msgspec.Struct, name: str, what: str) -> None:
     if not getattr(model, name):
         raise ValueError(f"{what}: missing {name!r}")
+
+
+class ExclusionList(ApiModel, frozen=True):
+    """A saved exclusion list on the server; `status` goes pending → ready (or failed)."""
+
+    id: str
+    status: str = ""
+    name: str | None = None
+    entity_type: str | None = None
+    size: int | None = None
+    created_at: str | None = None
+    error: str | None = None
+
+    def __post_init__(self) -> None:
+        _require_text(self, "id", "exclusion list")
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status.strip().lower() == "ready"
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status.strip().lower() in FAILED_STATUSES
+
+
+class FilterField(ApiModel, frozen=True):
+    """One field a filter search can use (from `GET /search/filter-capabilities`)."""
+
+    field: str
+    field_type: str | None = None
+    value_type: str | None = None
+    queryable: bool = True
+    sortable: bool = False
+    rangeable: bool = False
+    supports_top_values: bool = False
+    nested_path: str | None = None
+    related_fields: list[str] = []
+
+    def __post_init__(self) -> None:
+        _require_text(self, "field", "filter field")
+
+
+class FilterLimits(ApiModel, frozen=True):
+    max_query_depth: int | None = None
+    max_clause_count: int | None = None
+    max_terms_per_clause: int | None = None
+    max_sort_clauses: int | None = None
+    max_string_length: int | None = None
+
+
+class FilterCapabilities(ApiModel, frozen=True):
+    mode: str | None = None
+    index_name: str | None = None
+    fields: list[FilterField] = []
+    limits: FilterLimits = FilterLimits()
+    simple_query_operators: list[str] = []
+    cache_ttl_seconds: float | None = None
+    generated_at_epoch_ms: int | None = None
+    mapping_hash: str | None = None
+
+
+class FieldValue(ApiModel, frozen=True):
+    """A value of a field with how many documents in the scope hold it (`value` None = missing)."""
+
+    value: Any = None
+    count: int = 0
+    percent_of_scope: float | None = None
+    filter_snippet: dict[str, Any] | None = None
+
+
+class FieldValues(ApiModel, frozen=True):
+    field: str
+    canonical_field: str | None = None
+    value_type: str | None = None
+    total_scoped_documents: int | None = None
+    mode: str | None = None
+    values: list[FieldValue] = []
+
+    def __post_init__(self) -> None:
+        _require_text(self, "field", "field values")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 from pathlib import Path
+from typing import Any
 
 from sixtyfour_tui.commands.common import (
     EXIT_CONFIG,
@@ -19,7 +21,7 @@ from sixtyfour_tui.commands.common import (
     with_deadline,
 )
 from sixtyfour_tui.jobs.events import JobEvent, JobUpdated
-from sixtyfour_tui.jobs.records import JobRecord
+from sixtyfour_tui.jobs.records import Exclusions, JobRecord
 from sixtyfour_tui.rules import RuleError, check_query, parse_max_results
 
 
@@ -33,6 +35,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     search.add_argument("--force", action="store_true", help="overwrite --output if it exists")
     search.add_argument("--new", action="store_true",
                         help="start a fresh search even if the same one is still unfinished (else it is attached to)")
+    search.add_argument("--exclude-seen", action="store_true",
+                        help="leave out everyone an earlier stored search of this mode returned")
+    search.add_argument("--exclude", action="append", default=[], type=Path, metavar="FILE",
+                        help="leave out the ids or URLs in FILE (kept as the exclusion set file:NAME; repeatable)")
+    search.add_argument("--exclude-set", action="append", default=[], metavar="NAME",
+                        help="leave out an exclusion set of the workspace (repeatable)")
     search.add_argument("--sandbox", action="store_true", help="run against the embedded sandbox")
     add_timeout(search)
     search.set_defaults(handler=lambda args: run(_search, args))
@@ -50,6 +58,38 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     resume.add_argument("--sandbox", action="store_true", help="the sandbox's searches")
     add_timeout(resume)
     resume.set_defaults(handler=lambda args: run(_resume, args))
+
+
+def exclusions_asked(workspace: Any, args: argparse.Namespace) -> Exclusions:
+    """The --exclude* flags as the job's exclusions: sets by name, files kept as sets of their own."""
+    from sixtyfour_tui.workspace.exclusions import ids_from_file
+
+    set_ids, names = [], []
+    for name in args.exclude_set:
+        found = workspace.find_set(name, args.mode)
+        if found is None:
+            raise CommandFailed(f"no {args.mode} exclusion set {name!r} (see `sixtyfour-tui exclusions`)", EXIT_CONFIG)
+        set_ids.append(found.set_id)
+        names.append(found.name)
+    for path in args.exclude:
+        try:
+            found_ids = ids_from_file(path, args.mode)
+        except (OSError, ValueError) as problem:
+            raise CommandFailed(f"cannot read {path}: {getattr(problem, 'strerror', None) or problem}",
+                                EXIT_CONFIG) from None
+        ids, missing = workspace.resolve_domains(found_ids.ids)
+        if missing:
+            say(f"{path}: {len(missing):,} domains are in no stored search and cannot be excluded")
+        name = f"file:{path.name}"
+        existing = workspace.find_set(name, args.mode)
+        if existing is not None:
+            workspace.delete_set(existing.set_id)  # the file as it is now
+        created = workspace.create_set(name, args.mode, ids)
+        set_ids.append(created.set_id)
+        names.append(f"{name} ({created.size:,})")
+    if args.exclude_seen:
+        names.insert(0, "everything seen")
+    return Exclusions(set_ids=tuple(set_ids), seen=args.exclude_seen, description=" · ".join(names))
 
 
 def max_results_type(text: str) -> int:
@@ -87,15 +127,17 @@ async def _search(args: argparse.Namespace) -> int:
     destination = check_output(args.output, args.force) if args.output is not None else None
     async with Session(args.sandbox) as session:
         engine = session.engine
-        job = None if args.new else engine.find_unfinished(query, args.mode, args.max_results)
+        exclusions = await asyncio.to_thread(exclusions_asked, session.workspace, args)
+        job = None if args.new else engine.find_unfinished(query, args.mode, args.max_results, exclusions)
         if job is not None:
             where = "here" if engine.owns(job.job_id) else "in another sixtyfour-tui process"
             say(f"Attaching to the unfinished search {job.job_id[:8]} (running {where}); --new starts another.")
         else:
-            if args.new and engine.find_unfinished(query, args.mode, args.max_results):
+            if args.new and engine.find_unfinished(query, args.mode, args.max_results, exclusions):
                 say("An unfinished search with the same query exists; starting a new one as --new asks.")
-            job = engine.submit(query, mode=args.mode, max_results=args.max_results)
-            say(f"Search {job.job_id[:8]} on {session.backend.label}: {query}")
+            job = engine.submit(query, mode=args.mode, max_results=args.max_results, exclusions=exclusions)
+            say(f"Search {job.job_id[:8]} on {session.backend.label}: {query}"
+                + (f" ({exclusions.summary})" if exclusions.wanted else ""))
         progress = Progress(job.job_id)
         engine.subscribe(progress)
         return await with_deadline(args.timeout, progress.doing,
@@ -182,8 +224,6 @@ async def _export(args: argparse.Namespace) -> int:
 
 
 async def find_search(session: Session, key: str) -> JobRecord:
-    import asyncio
-
     matches = await asyncio.to_thread(session.workspace.find_jobs, key, backend=session.backend.workspace_key)
     if not matches:
         raise CommandFailed(f"no search {key!r} in the workspace for {session.backend.label} "

@@ -118,22 +118,38 @@ def find_job(workspace: Workspace, key: str) -> JobRecord:
 async def _rows(args: argparse.Namespace) -> int:
     import asyncio
 
-    from sixtyfour_tui.api.rows import flatten_row
-    from sixtyfour_tui.ui.widgets.row_store import display_text
-
     workspace = await asyncio.to_thread(open_workspace)
     job = await asyncio.to_thread(find_job, workspace, args.id)
     info = await asyncio.to_thread(workspace.result_info, job.job_id)
     if info is None or info.stored == 0:
         raise CommandFailed(f"the workspace holds no rows of {job.job_id[:8]} ({clean_text(job.query)}); "
                             "open it in the app or run `sixtyfour-tui search` again to fetch them", EXIT_CONFIG)
+    printed = await print_rows(workspace, job, args)
+    if not info.complete:
+        say(f"{printed:,} stored rows printed; the search has more that were never fetched.")
+    return EXIT_OK
+
+
+async def print_rows(workspace: Workspace, job: JobRecord, args: argparse.Namespace,
+                     positions: list[int] | None = None) -> int:
+    """A search's stored rows on stdout (all, or only `positions`), as JSON lines or CSV."""
+    import asyncio
+
+    from sixtyfour_tui.api.rows import flatten_row
+    from sixtyfour_tui.ui.widgets.row_store import display_text
+
     columns = [name.strip() for name in args.columns.split(",") if name.strip()] if args.columns else None
-    limit = args.limit
+    limit = getattr(args, "limit", None)
+    wanted = set(positions) if positions is not None else None
     printed = 0
+    position = 0
     writer = None
     buffer = io.StringIO()
     for batch in await asyncio.to_thread(lambda: list(workspace.iter_rows(job.job_id))):
         for row in batch:
+            position += 1
+            if wanted is not None and position - 1 not in wanted:
+                continue
             if limit is not None and printed >= limit:
                 break
             if args.csv:
@@ -153,9 +169,7 @@ async def _rows(args: argparse.Namespace) -> int:
                 out_json(row)
             printed += 1
     sys.stdout.flush()
-    if not info.complete:
-        say(f"{printed:,} stored rows printed; the search has more that were never fetched.")
-    return EXIT_OK
+    return printed
 
 
 async def _workspace(args: argparse.Namespace) -> int:

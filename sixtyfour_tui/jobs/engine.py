@@ -316,11 +316,15 @@ class JobEngine:
         self._pump()
         return self._mine[record.job_id]
 
-    def find_unfinished(self, query: str, mode: str, max_results: int) -> JobRecord | None:
-        """An unfinished search of the same query, mode and size (to attach to, not start again)."""
+    def find_unfinished(self, query: str, mode: str, max_results: int,
+                        exclusions: Exclusions | None = None) -> JobRecord | None:
+        """An unfinished search of the same query, mode, size and exclusions (to attach to, not
+        start again)."""
+        asked = exclusions or Exclusions()
         for job in reversed(self.jobs()):
             if (not job.is_finished and job.query == query and job.mode == mode and job.max_results == max_results
-                    and job.source == JobSource.DEEP):
+                    and job.source == JobSource.DEEP and job.exclusions.set_ids == asked.set_ids
+                    and job.exclusions.seen == asked.seen):
                 return job
         return None
 
@@ -528,6 +532,10 @@ class JobEngine:
         # otherwise leave a billable search nobody can find.
         await self.writer.flushed()
         record = self._mine[job_id]
+        if not record.exclusions.resolved:
+            if not await self._resolve_exclusions(job_id):
+                return
+            record = self._mine[job_id]
         try:
             started = await self.client.start_deep_search(
                 record.query, mode=record.mode, max_results=record.max_results, search_id=record.search_id,
@@ -551,6 +559,39 @@ class JobEngine:
                           started_at=record.started_at or time.time(), server_status=started.status,
                           progress_message=started.message or "Started"))
         await self._poll(job_id)
+
+    async def _resolve_exclusions(self, job_id: str) -> bool:
+        """The exclusions in the form the API takes (ids, or a ready saved list); False (and the
+        job failed, saying why) when they cannot be set up."""
+        from sixtyfour_tui.jobs import exclusion_lists
+
+        record = self._mine[job_id]
+        self.save(replace(record, progress_message="Preparing the exclusions"))
+        in_use = {list_id for job in self._known.values() if not job.is_finished for list_id in job.exclusions.list_ids}
+        try:
+            resolved = await exclusion_lists.resolve(self.client, self.workspace, record, backend=self.backend,
+                                                     in_use=in_use)
+        except exclusion_lists.ExclusionTrouble as trouble:
+            self._finish(job_id, status=JobStatus.FAILED, error=str(trouble), kind=ErrorKind.OTHER)
+            return False
+        except (RateLimitedError, NetworkError, ServerError) as error:
+            if self.fail_fast:
+                self._finish(job_id, status=JobStatus.FAILED, error=error.message, kind=error_kind(error))
+            else:
+                self._requeue_front(job_id, getattr(error, "retry_after", None),
+                                    f"Cannot set up the exclusions yet, will retry: {error.message}")
+            return False
+        except ApiError as error:
+            self._finish(job_id, status=JobStatus.FAILED, error=f"Exclusions refused: {error.message}",
+                         kind=error_kind(error))
+            return False
+        except StorageError as problem:
+            self._finish(job_id, status=JobStatus.FAILED, error=f"Exclusions unreadable: {problem.message}",
+                         kind=ErrorKind.DISK)
+            return False
+        self.save(replace(self._mine[job_id], exclusions=resolved, progress_message="Starting"))
+        await self.writer.flushed()
+        return True
 
     def _requeue_front(self, job_id: str, retry_after: float | None, reason: str) -> None:
         record = self._mine[job_id]

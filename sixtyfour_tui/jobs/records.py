@@ -94,16 +94,36 @@ class ExportStage(StrEnum):
 
 
 class Exclusions(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    """What a search was told to leave out; sent again on every first page request (the API drops
-    exclusions on a replay)."""
+    """What a search is told to leave out.
 
+    Asked for: exclusion sets of the workspace (`set_ids`) and/or everything seen in earlier
+    searches of the mode (`seen`). Resolved when the search starts into what the API takes: the
+    ids inline (`entity_ids`) when few, else a saved list on the server (`list_ids`). The resolved
+    form is sent again on every first page request (the API drops exclusions on a replay)."""
+
+    set_ids: tuple[str, ...] = ()
+    seen: bool = False
     entity_ids: tuple[str, ...] = ()
     list_ids: tuple[str, ...] = ()
-    description: str = ""  # what people read: "52 seen · Customers (120)"
+    count: int | None = None  # entities left out, once resolved
+    description: str = ""  # what people read: "everything seen · Customers"
 
     @property
-    def any(self) -> bool:
-        return bool(self.entity_ids or self.list_ids)
+    def wanted(self) -> bool:
+        return bool(self.set_ids or self.seen or self.entity_ids or self.list_ids)
+
+    @property
+    def resolved(self) -> bool:
+        return self.count is not None or not (self.set_ids or self.seen)
+
+    @property
+    def summary(self) -> str:
+        """'excluding 172: everything seen · Customers' (empty when nothing is excluded)."""
+        if not self.wanted:
+            return ""
+        count = f" {self.count:,}" if self.count is not None else ""
+        what = f": {self.description}" if self.description else ""
+        return f"excluding{count}{what}"
 
 
 class JobRecord(msgspec.Struct, frozen=True, kw_only=True):

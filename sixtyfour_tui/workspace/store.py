@@ -28,7 +28,7 @@ import msgspec
 
 from sixtyfour_tui import locations
 from sixtyfour_tui.jobs.records import UNFINISHED, HistoryEntry, JobKind, JobRecord, JobStatus, SavedFile
-from sixtyfour_tui.workspace import results
+from sixtyfour_tui.workspace import exclusions, results
 from sixtyfour_tui.workspace.database import (
     CorruptWorkspace,
     StorageError,
@@ -533,6 +533,47 @@ class Workspace:
 
     def diff_positions(self, before: str, after: str, which: str) -> tuple[str, list[int]]:
         return results.diff_positions(self._db(), before, after, which)
+
+    # -- exclusion sets (details in workspace/exclusions.py) --------------------------------------
+    def create_set(self, name: str, mode: str, ids: Iterable[str]) -> exclusions.ExclusionSet:
+        batch = list(ids)
+        created: exclusions.ExclusionSet = self._write(lambda db: exclusions.create(db, name, mode, batch))
+        return created
+
+    def add_to_set(self, set_id: str, ids: Iterable[str]) -> int:
+        batch = list(ids)
+        added: int = self._write(lambda db: exclusions.add(db, set_id, batch))
+        return added
+
+    def remove_from_set(self, set_id: str, ids: Iterable[str]) -> int:
+        batch = list(ids)
+        removed: int = self._write(lambda db: exclusions.remove(db, set_id, batch))
+        return removed
+
+    def delete_set(self, set_id: str) -> None:
+        self._write(lambda db: exclusions.delete(db, set_id))
+
+    def exclusion_sets(self, mode: str | None = None) -> list[exclusions.ExclusionSet]:
+        return exclusions.listing(self._db(), mode)
+
+    def find_set(self, name: str, mode: str | None = None) -> exclusions.ExclusionSet | None:
+        matches = [found for found in self.exclusion_sets(mode) if found.name == name or found.set_id == name]
+        return matches[0] if len(matches) == 1 else None
+
+    def set_members(self, set_ids: Iterable[str]) -> list[str]:
+        return exclusions.members(self._db(), list(set_ids))
+
+    def resolve_domains(self, ids: list[str]) -> tuple[list[str], list[str]]:
+        return exclusions.resolve_domains(self._db(), ids)
+
+    def record_server_list(self, server_list: exclusions.ServerList) -> None:
+        self._write(lambda db: exclusions.record_server_list(db, server_list))
+
+    def server_lists(self, backend: str) -> list[exclusions.ServerList]:
+        return exclusions.server_lists(self._db(), backend)
+
+    def forget_server_list(self, list_id: str) -> None:
+        self._write(lambda db: exclusions.forget_server_list(db, list_id))
 
     # -- upkeep -----------------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
