@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from tests.misbehaving_server import SeenRequest, json_answer, redirect, short_body, trickle
 from tests.misbehaving_server import MisbehavingServer as Server
+from tests.misbehaving_server import SeenRequest, json_answer, redirect, short_body, trickle
 
 KEY = "sk-misbehaving-0123456789"
 HOSTILE = "\x1b]52;c;ZXZpbA==\x07\x1b[2J\x9b31m\u202eevil\x07\x7f[bold]x[/]"
