@@ -96,7 +96,7 @@ async def _first_frame(app) -> None:
 
 async def time_results_table(rows: list[dict]) -> float:
     """Seconds to ingest `rows` into a RowStore, mount a ResultsTable and show the first frame."""
-    from sixtyfour_tui.ui.widgets.row_store import RowStore
+    from sixtyfour_tui.table.row_store import RowStore
 
     TableApp, _, _ = _apps()
     started = time.perf_counter()
@@ -115,7 +115,7 @@ async def time_datatable(columns: list[str], cells: list[list[str]]) -> float:
 
 def stock_cells(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
     """The cells a DataTable would be given: the same display text the RowStore produces."""
-    from sixtyfour_tui.ui.widgets.row_store import RowStore
+    from sixtyfour_tui.table.row_store import RowStore
 
     store = RowStore(rows)
     columns = store.columns
@@ -161,7 +161,7 @@ async def time_keys(rows: list[dict], samples: int, keys: tuple[str, ...] = KEYS
     """
     from textual import events
 
-    from sixtyfour_tui.ui.widgets.row_store import RowStore
+    from sixtyfour_tui.table.row_store import RowStore
 
     TableApp, _, ResultsTable = _apps()
     app = TableApp(RowStore(rows))
@@ -199,7 +199,7 @@ async def time_keys(rows: list[dict], samples: int, keys: tuple[str, ...] = KEYS
 
 async def _memory_probe(count: int) -> dict:
     from sixtyfour_tui.sandbox.dataset import load_dataset
-    from sixtyfour_tui.ui.widgets.row_store import RowStore
+    from sixtyfour_tui.table.row_store import RowStore
 
     TableApp, _, ResultsTable = _apps()
     dataset = load_dataset()

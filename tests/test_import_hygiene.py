@@ -1,4 +1,5 @@
-"""The non-UI layers must not pull in Textual: the CLI and the sandbox start fast without it."""
+"""The non-UI layers must not pull in Textual: the CLI and the sandbox start fast without it, and the
+headless CLI builds and writes table views (`sixtyfour_tui.table`) without a screen."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import textwrap
 CHECK = textwrap.dedent(
     """
     import importlib, pkgutil, sys
-    import sixtyfour_tui.api, sixtyfour_tui.jobs
+    import sixtyfour_tui.api, sixtyfour_tui.jobs, sixtyfour_tui.table
     import sixtyfour_tui.config, sixtyfour_tui.locations, sixtyfour_tui.atomic
     import sixtyfour_tui.jobs.ledger, sixtyfour_tui.jobs.history
-    for package in (sixtyfour_tui.api, sixtyfour_tui.jobs):
+    for package in (sixtyfour_tui.api, sixtyfour_tui.jobs, sixtyfour_tui.table):
         for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
             importlib.import_module(module.name)
     loaded = sorted(name for name in sys.modules if name == "textual" or name.startswith("textual."))

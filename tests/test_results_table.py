@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.message import Message
 
+from sixtyfour_tui.table.row_store import RowStore
 from sixtyfour_tui.ui.widgets.results_table import ResultsTable
-from sixtyfour_tui.ui.widgets.row_store import RowStore
 
 SIZE = (100, 24)
 BODY_HEIGHT = SIZE[1] - 1 - 1  # minus header, minus horizontal scrollbar (if shown)
@@ -344,8 +344,8 @@ async def test_cursor_row_is_highlighted() -> None:
 async def test_hostile_column_names_are_cleaned_in_the_header():
     from textual.app import App
 
+    from sixtyfour_tui.table.row_store import RowStore
     from sixtyfour_tui.ui.widgets.results_table import ResultsTable
-    from sixtyfour_tui.ui.widgets.row_store import RowStore
 
     store = RowStore()
     store.append([{"\x1b]2;PWNED\x07title": "boss", "\x1b[41mRED": "x"}])

@@ -18,13 +18,13 @@ from textual.widgets import Input, Static
 
 from sixtyfour_tui.api.pager import ResultPager
 from sixtyfour_tui.api.rows import sanitize_text
+from sixtyfour_tui.table.row_store import RowStore
 from sixtyfour_tui.ui.clipboard import SystemCopy, copy_text
 from sixtyfour_tui.ui.links import open_link
 from sixtyfour_tui.ui.messages import PageLoaded, ResultsFailed, RowsCopied
 from sixtyfour_tui.ui.screens.columns import ColumnsScreen
 from sixtyfour_tui.ui.screens.detail import DetailScreen, record_link
 from sixtyfour_tui.ui.widgets.results_table import ResultsTable
-from sixtyfour_tui.ui.widgets.row_store import RowStore
 
 if TYPE_CHECKING:
     from sixtyfour_tui.api.client import SixtyfourClient

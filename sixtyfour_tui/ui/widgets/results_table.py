@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from sixtyfour_tui.api.rows import sanitize_text
-from sixtyfour_tui.ui.widgets.row_store import RowStore
+from sixtyfour_tui.table.row_store import RowStore
 
 GUTTER_WIDTH = 2
 """Fixed left margin that shows the selection mark; it does not scroll horizontally."""
