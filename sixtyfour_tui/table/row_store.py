@@ -682,7 +682,7 @@ class RowStore:
             flags, seen = self._flags, RowFlag.SEEN
             steps.append(lambda rows: [index for index in rows if not flags[index] & seen])
         for column, values in self._value_filters.items():
-            steps.append(partial_value_step(self, column, values))
+            steps.append(_value_step(self, column, values))
         return steps
 
     def _rebuild_view(self, candidates: Iterable[int] | None = None) -> None:
@@ -845,7 +845,7 @@ class RowStore:
         return "\n".join(lines) + "\n"
 
 
-def partial_value_step(store: RowStore, column: str, values: frozenset[str]) -> Callable[[Iterable[int]], list[int]]:
+def _value_step(store: RowStore, column: str, values: frozenset[str]) -> Callable[[Iterable[int]], list[int]]:
     """The filter pass for one column's value set (a function so each pass binds its own column)."""
     text_of = store.cell_text
     return lambda rows: [index for index in rows if text_of(index, column) in values]

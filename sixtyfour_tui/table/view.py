@@ -63,13 +63,13 @@ def spec_of(store: RowStore, columns: Sequence[str]) -> ViewSpec:
         columns=tuple(columns),
         text_filter=store.filter_text,
         value_filters={column: tuple(sorted(values)) for column, values in sorted(store.value_filters.items())},
-        sort=sort_keys(store.sort_keys),
+        sort=_sort_keys(store.sort_keys),
         new_only=store.new_only,
         only_marked=store.only_marked,
     )
 
 
-def sort_keys(columns: SortColumns) -> tuple[SortKey, ...]:
+def _sort_keys(columns: SortColumns) -> tuple[SortKey, ...]:
     return tuple(SortKey(column, descending) for column, descending in columns)
 
 
