@@ -13,7 +13,13 @@ Figures (all in headless Textual apps: the real compositor, no terminal):
   would otherwise skip). Samples are spaced 30 ms apart, like discrete keypresses, so Textual's
   60 fps frame pacing adds nothing; a held-down key would add up to one frame period.
   For the ratio the cursor follows the same path at both sizes (rows 0-99); a further line
-  pages down through rows never drawn before, which is what paging through fresh data costs.
+  pages down through rows never drawn before, which is what paging through fresh data costs
+  (the table draws likely next screens while idle, so this should cost what the others do).
+* find-next (`n`) and select-all (`ctrl+a`, after an untimed `u`) keypress-to-frame in the real
+  results browser, at N rows against 100, on the same path (matches within rows 0-99).
+* writing a view: `table.writers.write_view` writing N rows (the people default columns, CSV,
+  synced and renamed into place) against the `csv` module writing the same cells, already
+  extracted, to a file that is synced too.
 * memory: RSS growth of a fresh process from "table mounted, nothing loaded" to "N rows loaded
   page by page (JSON-decoded pages of 100, as from /search/query), first and last screen drawn".
 
@@ -27,11 +33,13 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-from bench.common import Row, judged, median, mib, ms, percentile, rss_bytes, secs
+from bench.common import Row, judged, median, mib, ms, percentile, rss_bytes, secs, temp_dir
 
 SCREEN = (160, 48)
 KEYS = ("down", "pagedown", "end")
@@ -41,6 +49,8 @@ LOAD_TARGET = 20.0
 KEY_RATIO_TARGET = 1.2
 KEY_P95_TARGET = 0.016
 MEMORY_TARGET = 150 * 2**20
+FIND_TEXT = "infra"
+"""Matches a few percent of people rows ('VP of Infrastructure'…): `n` usually moves a few rows."""
 
 
 def sandbox_rows(count: int) -> list[dict]:
@@ -87,6 +97,30 @@ def _apps():
     return TableApp, StockApp, ResultsTable
 
 
+def _browser_app():
+    from textual.app import App, ComposeResult
+
+    from sixtyfour_tui.ui.widgets.results_browser import PINNED_COLUMNS, ResultsBrowser, default_columns
+
+    class BrowserApp(App):
+        def __init__(self, rows: list[dict]) -> None:
+            super().__init__()
+            self.rows = rows
+
+        def compose(self) -> ComposeResult:
+            yield ResultsBrowser()
+
+        def on_mount(self) -> None:
+            browser = self.query_one(ResultsBrowser)
+            browser.store.append(self.rows)
+            browser.table.visible_columns = default_columns("people", browser.store.columns) or []
+            browser.table.pinned_column = PINNED_COLUMNS["people"]
+            browser.table.refresh_rows()
+            browser.table.focus()
+
+    return BrowserApp, ResultsBrowser
+
+
 # -- load --------------------------------------------------------------------------------------
 
 async def _first_frame(app) -> None:
@@ -96,7 +130,7 @@ async def _first_frame(app) -> None:
 
 async def time_results_table(rows: list[dict]) -> float:
     """Seconds to ingest `rows` into a RowStore, mount a ResultsTable and show the first frame."""
-    from sixtyfour_tui.ui.widgets.row_store import RowStore
+    from sixtyfour_tui.table.row_store import RowStore
 
     TableApp, _, _ = _apps()
     started = time.perf_counter()
@@ -115,7 +149,7 @@ async def time_datatable(columns: list[str], cells: list[list[str]]) -> float:
 
 def stock_cells(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
     """The cells a DataTable would be given: the same display text the RowStore produces."""
-    from sixtyfour_tui.ui.widgets.row_store import RowStore
+    from sixtyfour_tui.table.row_store import RowStore
 
     store = RowStore(rows)
     columns = store.columns
@@ -159,9 +193,8 @@ async def time_keys(rows: list[dict], samples: int, keys: tuple[str, ...] = KEYS
     the ratio shows only what the size costs. Without it, down/pagedown keep going into rows
     never drawn before, whose cell text is formatted on first use.
     """
-    from textual import events
 
-    from sixtyfour_tui.ui.widgets.row_store import RowStore
+    from sixtyfour_tui.table.row_store import RowStore
 
     TableApp, _, ResultsTable = _apps()
     app = TableApp(RowStore(rows))
@@ -172,15 +205,7 @@ async def time_keys(rows: list[dict], samples: int, keys: tuple[str, ...] = KEYS
         assert table.has_focus
         clock = FrameClock(app)
 
-        async def press(key: str) -> float:
-            await asyncio.sleep(0.03)  # idle, as between two human keypresses
-            clock.frame.clear()
-            started = time.perf_counter()
-            event = events.Key(key, None)
-            event.set_sender(app)
-            app._driver.send_message(event)
-            return await clock.next_frame() - started
-
+        press = _presser(app, clock)
         page = max(1, table.size.height - 1)
         limit = min(table.store.view_len, SAME_PATH_ROWS) - 1
         for key in keys:
@@ -195,11 +220,55 @@ async def time_keys(rows: list[dict], samples: int, keys: tuple[str, ...] = KEYS
     return timings
 
 
+def _presser(app, clock: FrameClock):
+    from textual import events
+
+    async def press(key: str) -> float:
+        """Seconds from a key reaching the app, as a terminal's would, to its frame."""
+        await asyncio.sleep(0.03)  # idle, as between two human keypresses
+        clock.frame.clear()
+        started = time.perf_counter()
+        event = events.Key(key, None)
+        event.set_sender(app)
+        app._driver.send_message(event)
+        return await clock.next_frame() - started
+
+    return press
+
+
+async def time_browser_keys(rows: list[dict], samples: int) -> dict[str, list[float]]:
+    """Find-next and select-all in the results browser, on the same path at every size."""
+    BrowserApp, ResultsBrowser = _browser_app()
+    app = BrowserApp(rows)
+    timings: dict[str, list[float]] = {"n": [], "ctrl+a": []}
+    async with app.run_test(size=SCREEN) as pilot:
+        await pilot.pause()
+        browser = app.query_one(ResultsBrowser)
+        table = browser.table
+        assert table.has_focus
+        table.set_find(FIND_TEXT)
+        matches = [position for position in table.find_matches() if position < SAME_PATH_ROWS]
+        assert len(matches) >= 2, "the find text should match a few of the first rows"
+        await pilot.pause()
+        clock = FrameClock(app)
+        press = _presser(app, clock)
+        for _ in range(samples):
+            if table.cursor_row >= matches[-1]:
+                await press("home")  # the next match would lie past the shared path
+            timings["n"].append(await press("n"))
+        for _ in range(samples):
+            table.clear_selection()  # untimed: each sample marks every row afresh
+            await pilot.pause()
+            timings["ctrl+a"].append(await press("ctrl+a"))
+            assert table.selection_count == len(rows)
+    return timings
+
+
 # -- memory (in a fresh process) -----------------------------------------------------------------
 
 async def _memory_probe(count: int) -> dict:
     from sixtyfour_tui.sandbox.dataset import load_dataset
-    from sixtyfour_tui.ui.widgets.row_store import RowStore
+    from sixtyfour_tui.table.row_store import RowStore
 
     TableApp, _, ResultsTable = _apps()
     dataset = load_dataset()
@@ -221,6 +290,38 @@ async def _memory_probe(count: int) -> dict:
         gc.collect()
         after = rss_bytes()
         return {"before": before, "after": after, "rows": len(store)}
+
+
+# -- writing a view ------------------------------------------------------------------------------
+
+def time_writes(rows: list[dict], folder: Path) -> tuple[float, float]:
+    """(seconds for write_view, seconds for the csv module) on the same cells, best of three."""
+    import csv
+    import os
+
+    from sixtyfour_tui.table.row_store import RowStore
+    from sixtyfour_tui.table.view import ViewSpec
+    from sixtyfour_tui.table.writers import write_view
+    from sixtyfour_tui.ui.widgets.results_browser import default_columns
+
+    store = RowStore(rows)
+    columns = default_columns("people", store.columns) or store.columns
+    spec = ViewSpec(columns=tuple(columns))
+    cells = list(store.texts(range(len(store)), columns))
+    ours, theirs = [], []
+    for _ in range(3):
+        started = time.perf_counter()
+        write_view(store, spec, folder / "view.csv", "csv", overwrite=True)
+        ours.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        with open(folder / "plain.csv", "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\r\n")
+            writer.writerow(columns)
+            writer.writerows(cells)
+            handle.flush()
+            os.fsync(handle.fileno())
+        theirs.append(time.perf_counter() - started)
+    return min(ours), min(theirs)
 
 
 def memory_growth(count: int) -> dict:
@@ -301,6 +402,38 @@ def run(smoke: bool = False) -> list[Row]:
         target=f"p95 < {KEY_P95_TARGET * 1000:g} ms",
         status=judged(p95 < KEY_P95_TARGET, smoke),
         note=f"{samples} pages down from the top, each screen new",
+    ))
+
+    small_keys: dict[str, list[float]] = {"n": [], "ctrl+a": []}
+    large_keys: dict[str, list[float]] = {"n": [], "ctrl+a": []}
+    for _ in range(rounds):
+        for pool, data in ((small_keys, rows[:100]), (large_keys, rows)):
+            for key, times in asyncio.run(time_browser_keys(data, samples)).items():
+                pool[key].extend(times)
+    for key, what in (("n", "find next"), ("ctrl+a", "select all")):
+        ratio = median(large_keys[key]) / median(small_keys[key])
+        p95 = percentile(large_keys[key], 0.95)
+        rows_out.append(Row(
+            figure=f"table: {what} ({key}) -> frame at {tag} rows",
+            value=f"p50 {ms(median(large_keys[key]))} p95 {ms(p95)}",
+            baseline=f"100 rows: p50 {ms(median(small_keys[key]))} p95 {ms(percentile(small_keys[key], 0.95))}",
+            ratio=f"{ratio:.2f}x",
+            target=f"<= {KEY_RATIO_TARGET}x, p95 < {KEY_P95_TARGET * 1000:g} ms",
+            status=judged(ratio <= KEY_RATIO_TARGET and p95 < KEY_P95_TARGET, smoke),
+            note=f"results browser; {samples * rounds} samples in {rounds} interleaved rounds, rows 0-99",
+        ))
+
+    folder = temp_dir("table-write")
+    try:
+        ours, theirs = time_writes(rows, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    rows_out.append(Row(
+        figure=f"table: write a {tag}-row view as CSV",
+        value=secs(ours),
+        baseline=f"csv module {secs(theirs)}",
+        ratio=f"{ours / theirs:.2f}x time",
+        note="write_view (apply view, display text, temp file, fsync, rename) vs csv.writer on ready cells + fsync",
     ))
 
     growth = memory["after"] - memory["before"]

@@ -1,4 +1,5 @@
-"""The non-UI layers must not pull in Textual: the CLI and the sandbox start fast without it."""
+"""The non-UI layers must not pull in Textual: the CLI and the sandbox start fast without it, and the
+headless CLI builds and writes table views (`sixtyfour_tui.table`) without a screen."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ import textwrap
 CHECK = textwrap.dedent(
     """
     import importlib, pkgutil, sys
-    import sixtyfour_tui.api, sixtyfour_tui.jobs, sixtyfour_tui.workspace, sixtyfour_tui.commands
+    import sixtyfour_tui.api, sixtyfour_tui.jobs, sixtyfour_tui.workspace, sixtyfour_tui.commands, sixtyfour_tui.table
     import sixtyfour_tui.config, sixtyfour_tui.locations, sixtyfour_tui.atomic, sixtyfour_tui.schema
     import sixtyfour_tui.rules, sixtyfour_tui.sanitize, sixtyfour_tui.entities, sixtyfour_tui.destinations
-    for package in (sixtyfour_tui.api, sixtyfour_tui.jobs, sixtyfour_tui.workspace, sixtyfour_tui.commands):
+    for package in (sixtyfour_tui.api, sixtyfour_tui.jobs, sixtyfour_tui.workspace, sixtyfour_tui.commands,
+                    sixtyfour_tui.table):
         for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
             importlib.import_module(module.name)
     loaded = sorted(name for name in sys.modules if name == "textual" or name.startswith("textual."))

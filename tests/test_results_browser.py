@@ -17,6 +17,7 @@ from sixtyfour_tui.ui.messages import PageLoaded, ResultsFailed, RowsCopied
 from sixtyfour_tui.ui.screens.columns import ColumnsScreen
 from sixtyfour_tui.ui.screens.detail import DetailScreen
 from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser, results_summary
+from sixtyfour_tui.ui.widgets.results_table import ResultsTable
 from tests.terminal import RecordsNotices
 from tests.waiting import wait_until
 
@@ -171,11 +172,11 @@ async def test_sort_cycles_and_says_it_covers_loaded_rows_only(client, workspace
         await pilot.press("right")  # cell cursor to the `title` column
         assert browser.table.current_column() == "title"
         await pilot.press("s")
-        assert browser.status_text == "Sorted by title ▲ (loaded rows only)"
+        assert browser.status_text == "Sorted by Title ▲ (loaded rows only)"
         titles = [browser.store.cell_text(browser.store.view_row(p), "title").casefold() for p in range(100)]
         assert titles == sorted(titles)
         await pilot.press("s")
-        assert browser.status_text == "Sorted by title ▼ (loaded rows only)"
+        assert browser.status_text == "Sorted by Title ▼ (loaded rows only)"
         await pilot.press("s")
         assert browser.store.sort_column is None and browser.status_text == ""
 
@@ -355,3 +356,309 @@ def test_only_a_browser_beside_the_terminal_counts(monkeypatch):
 
     monkeypatch.setattr(webbrowser, "get", none)
     assert browser_available() is False
+
+
+# -- bulk selection, find, columns, views -------------------------------------------------------
+
+def narrowing_text(browser: ResultsBrowser, column: str) -> str:
+    """A cell text that some, but not all, loaded rows contain: a filter that keeps a few."""
+    store = browser.store
+    for index in range(len(store)):
+        text = store.cell_text(index, column).casefold()
+        kept = sum(text in store.cell_text(other, column).casefold() for other in range(len(store)))
+        if 1 < kept < len(store) // 2:
+            return text
+    raise AssertionError(f"no text in {column} keeps a few rows")
+
+
+def copied_names(app: BrowserApp, browser: ResultsBrowser) -> list[str]:
+    """The first cell of every copied data line (the pinned name column comes first)."""
+    lines = app.copied[-1].splitlines()
+    assert lines[0].split("\t")[0] == "fullName"
+    return [line.split("\t")[0] for line in lines[1:]]
+
+
+async def test_select_all_fetches_the_rows_not_loaded_yet_and_y_copies_all_of_them(client, job):
+    app = BrowserApp()
+    async with app.run_test(size=SIZE) as pilot:
+        browser = app.browser
+        browser.show_job(job, client)
+        await until(pilot, settled(browser, 100))
+        browser.table.focus()
+        total = browser.pager.expected_total
+        assert total > 100
+        await pilot.press("ctrl+a")
+        await until(pilot, lambda: "Loading every row to select it" in browser.status_text
+                    or browser.table.selection_count == total)
+        await until(pilot, lambda: browser.table.selection_count == total and not browser.is_loading)
+        assert len(browser.store) == total  # all 240 of 240, not the 100 on screen
+        assert browser.status_text.endswith(f"{total:,} selected")
+        await pilot.press("y")
+        await until(pilot, lambda: app.copied)
+        names = copied_names(app, browser)
+        assert names == [browser.store.cell_text(i, "fullName") for i in range(total)]
+
+
+async def test_select_all_with_a_filter_marks_what_it_keeps_and_y_copies_every_filtered_row(client, job):
+    app = BrowserApp()
+    async with app.run_test(size=SIZE) as pilot:
+        browser = app.browser
+        browser.show_job(job, client)
+        await until(pilot, settled(browser, 100))
+        text = narrowing_text(browser, "title")
+        await pilot.press("slash", *("space" if char == " " else char for char in text), "enter")
+        await until(pilot, lambda: browser.table.has_focus and browser.store.filter_text == text)
+        kept = [browser.store.view_row(p) for p in range(browser.store.view_len)]
+        assert 1 < len(kept) < 100
+        await pilot.press("ctrl+a", "y")
+        await until(pilot, lambda: app.copied)
+        assert len(browser.store) == 100  # a filter covers loaded rows: nothing more was fetched
+        assert copied_names(app, browser) == [browser.store.cell_text(i, "fullName") for i in kept]
+        assert browser.status_text.endswith(f"{len(kept)} selected")
+        await pilot.press("asterisk")  # invert within the filter: none of the kept rows stays marked
+        assert browser.table.selection_count == 0
+        await pilot.press("escape")  # clearing the filter keeps the cursor's row
+        await pilot.pause()
+        assert browser.table.current_row_index() == kept[0]
+
+
+async def test_find_highlights_matches_and_n_moves_to_the_next(client, job):
+    app = BrowserApp()
+    async with app.run_test(size=SIZE) as pilot:
+        browser = app.browser
+        browser.show_job(job, client)
+        await until(pilot, settled(browser, 100))
+        table = browser.table
+        await pilot.press("right", "right")  # away from the first column: the find moves the cell cursor
+        await pilot.press("ctrl+f")
+        await until(pilot, lambda: browser.prompt_input.has_focus and browser.prompt_mode == "find")
+        await pilot.press(*"infra", "enter")
+        await until(pilot, lambda: table.has_focus and browser.prompt_mode is None)
+        matches = table.find_matches()
+        assert len(matches) >= 2
+        assert table.cursor_row == matches[0] and table.current_column() == "title"
+        assert f"match 1 of {len(matches)}" in browser.status_text
+        match_colour = table.get_component_rich_style("results-table--match").bgcolor
+        top = round(table.scroll_y)
+        line = list(table.render_line(matches[0] - top + 1))
+        assert [s.text for s in line if s.style and s.style.bgcolor == match_colour] == ["Infra"]
+        await pilot.press("n")
+        await pilot.pause()
+        assert table.cursor_row == matches[1]
+        assert f"match 2 of {len(matches)}" in browser.status_text
+        await pilot.press("N", "N")
+        await pilot.pause()
+        assert table.cursor_row == matches[-1] and "(wrapped)" in browser.status_text
+        await pilot.press("escape")  # ends the find, leaves the filter (there is none) alone
+        await pilot.pause()
+        assert table.find_text == "" and "Find" not in browser.status_text
+
+
+async def test_escape_closes_the_find_prompt_where_it_started_then_the_filter(client, job):
+    app = BrowserApp()
+    async with app.run_test(size=SIZE) as pilot:
+        browser = app.browser
+        browser.show_job(job, client)
+        await until(pilot, settled(browser, 100))
+        await pilot.press("slash", *"vp", "enter")
+        await until(pilot, lambda: browser.table.has_focus)
+        await pilot.press("j", "j")
+        start = browser.table.cursor_row
+        await pilot.press("question_mark", *"engineering")
+        await until(pilot, lambda: browser.table.find_text == "engineering")
+        await pilot.press("escape")  # in the prompt: no find, the cursor back where it was
+        await until(pilot, lambda: browser.table.has_focus)
+        assert browser.table.find_text == "" and browser.table.cursor_row == start
+        assert browser.store.filter_text == "vp"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert browser.store.filter_text == ""
+
+
+async def test_colon_jumps_to_a_column_by_part_of_its_name(client, job):
+    app = BrowserApp()
+    async with app.run_test(size=SIZE) as pilot:
+        browser = app.browser
+        browser.show_job(job, client)
+        await until(pilot, settled(browser, 100))
+        await pilot.press("colon", *"locat")
+        await until(pilot, lambda: browser.table.current_column() == "locationName")
+        await pilot.press("enter")
+        await until(pilot, lambda: browser.table.has_focus)
+        await pilot.press("colon", *"jobfunc", "enter")  # the raw field name works too
+        await until(pilot, lambda: browser.table.current_column() == "jobFunction")
+        await pilot.press("colon", *"nothing-like-it", "enter")
+        await until(pilot, lambda: browser.table.has_focus)
+        assert browser.table.current_column() == "jobFunction"
+        assert any("No visible column" in str(n.message) for n in app._notifications)
+
+
+async def test_plus_and_minus_mark_and_unmark_rows_by_pattern_and_quote_shows_only_them(client, job):
+    app = BrowserApp()
+    async with app.run_test(size=SIZE) as pilot:
+        browser = app.browser
+        browser.show_job(job, client)
+        await until(pilot, settled(browser, 100))
+        store = browser.store
+        await pilot.press("right")  # the title column
+        await pilot.press("quotation_mark")  # nothing marked: refused, with a hint
+        assert not store.only_marked
+        await pilot.press("plus", *"^vp of", "enter")
+        await until(pilot, lambda: browser.table.has_focus)
+        expected = [i for i in range(100) if store.cell_text(i, "title").lower().startswith("vp of")]
+        assert 0 < len(expected) < 100
+        assert store.marked_in_view() == expected
+        await pilot.press("minus", *"platform", "enter")
+        await until(pilot, lambda: browser.table.has_focus)
+        fewer = [i for i in expected if "platform" not in store.cell_text(i, "title").lower()]
+        assert store.marked_in_view() == fewer and 3 <= len(fewer) < len(expected)
+        expected = fewer
+        await pilot.press("quotation_mark")
+        await pilot.pause()
+        assert store.only_marked and store.view_len == len(expected)
+        assert "marked only" in browser.title_text
+        await pilot.press("j", "space")  # unmarking a row in this view takes it out…
+        await pilot.pause()
+        assert store.view_len == len(expected) - 1
+        assert browser.table.cursor_row == 1 and browser.table.current_row_index() == expected[2]  # …the next moves up
+        await pilot.press("quotation_mark")
+        assert not store.only_marked and store.view_len == len(store)
+
+
+async def test_value_filters_and_new_only_compose_with_the_text_filter_and_sort(client, job):
+    app = BrowserApp()
+    async with app.run_test(size=SIZE) as pilot:
+        browser = app.browser
+        browser.show_job(job, client)
+        await until(pilot, settled(browser, 100))
+        store = browser.store
+        cities = store.value_counts("locationName")
+        two = [city for city, _ in cities.most_common(2)]
+        browser.set_value_filter("locationName", two)
+        assert {store.cell_text(i, "locationName") for i in store.view_indices()} == set(two)
+        assert store.view_len == sum(cities[city] for city in two)
+        assert "filtered" in browser.title_text
+        browser.mark_seen(list(store.view_indices())[:3])
+        browser.set_new_only(True)
+        assert store.view_len == sum(cities[city] for city in two) - 3
+        assert "new only" in browser.title_text
+        browser.table.sort_by_column("fullName")
+        names = [store.cell_text(i, "fullName").casefold() for i in store.view_indices()]
+        assert names == sorted(names)
+        browser.set_value_filter("locationName", None)
+        browser.set_new_only(False)
+        assert store.view_len == 100 and "filtered" not in browser.title_text
+
+
+async def test_mark_values_for_a_facet(client, job):
+    app = BrowserApp()
+    async with app.run_test(size=SIZE) as pilot:
+        browser = app.browser
+        browser.show_job(job, client)
+        await until(pilot, settled(browser, 100))
+        store = browser.store
+        city = store.value_counts("locationName").most_common(1)[0][0]
+        changed = browser.table.select_values("locationName", [city])
+        await pilot.pause()
+        assert changed == store.value_counts("locationName")[city] == browser.table.selection_count
+        assert f"{changed} selected" in browser.status_text
+
+
+async def test_the_tui_and_a_headless_build_write_identical_bytes_for_the_same_view(client, job, tmp_path):
+    """The headless CLI will build a RowStore from stored rows, decode the saved spec and call the
+    same writer: for the same view, the bytes must be the same."""
+    import msgspec
+
+    from sixtyfour_tui.api.pager import ResultPager
+    from sixtyfour_tui.table.row_store import RowStore
+    from sixtyfour_tui.table.view import ViewSpec
+    from sixtyfour_tui.table.writers import write_view
+
+    app = BrowserApp()
+    async with app.run_test(size=SIZE) as pilot:
+        browser = app.browser
+        browser.show_job(job, client)
+        await until(pilot, settled(browser, 100))
+        await pilot.press("M")
+        await until(pilot, lambda: not browser.pager.has_more and not browser.is_loading)
+        table = browser.table
+        await pilot.press("slash", *"engineer", "enter")  # text filter
+        await until(pilot, lambda: table.has_focus)
+        browser.set_value_filter("seniority", ["VP", "Director", "Head"])  # a facet
+        await pilot.press("right", "right", "s")  # sort by seniority…
+        await pilot.press("left", "S", "S")  # …then by title, descending
+        await pilot.press("right", "right", "L")  # move a column
+        table.toggle_column("email")  # hide one
+        await pilot.press("g", "space", "space", "j", "space", "ctrl+a", "space")  # mark, mark all, unmark one
+        marked = [browser.store.identity(i) for i in browser.store.marked_in_view()]
+        await pilot.press("quotation_mark")  # only the marked rows
+        spec = browser.view_spec()
+        assert spec.sort and spec.value_filters and spec.text_filter and spec.only_marked
+        assert "email" not in spec.columns and spec.columns[0] == "fullName"
+        tui_file = tmp_path / "tui.csv"
+        written = write_view(browser.store, spec, tui_file, "excel-csv")
+        assert written.rows == browser.store.view_len == len(marked) > 5
+
+    saved = msgspec.json.encode(spec)  # what the TUI would save or hand to the CLI
+    pager = ResultPager(client, mode=job.mode, search_id=job.search_id, max_results=job.max_results)
+    rows = []
+    while pager.has_more:
+        rows.extend(await pager.next_page())
+    headless = RowStore(rows)
+    headless.mark(headless.indices_of(set(marked)))
+    cli_file = tmp_path / "cli.csv"
+    write_view(headless, msgspec.json.decode(saved, type=ViewSpec), cli_file, "excel-csv")
+    assert cli_file.read_bytes() == tui_file.read_bytes()
+    header = tui_file.read_bytes().decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("Full name,") and "Email" not in header
+
+
+async def test_palette_commands_run_the_results_actions(client, job):
+    from sixtyfour_tui.ui.commands import RESULTS_COMMANDS, run_results_action
+
+    app = BrowserApp()
+    async with app.run_test(size=SIZE) as pilot:
+        browser = app.browser
+        browser.show_job(job, client)
+        await until(pilot, settled(browser, 100))
+        browser.set_value_filter("seniority", ["VP"])
+        await run_results_action(app, "browser", "select_all")
+        assert browser.table.selection_count == browser.store.view_len > 0
+        await run_results_action(app, "table", "clear_selection")
+        assert browser.table.selection_count == 0
+        await run_results_action(app, "browser", "open_prompt('find')")
+        await until(pilot, lambda: browser.prompt_mode == "find")
+    for name, target, action, _ in RESULTS_COMMANDS:
+        owner = ResultsBrowser if target == "browser" else ResultsTable
+        assert hasattr(owner, "action_" + action.split("(")[0]), name
+
+
+def test_every_results_key_has_a_binding_id_and_a_line_in_f1_help():
+    from sixtyfour_tui.ui.screens.help_screen import binding_rows
+
+    bindings = [*ResultsTable.BINDINGS, *ResultsBrowser.BINDINGS]
+    assert all(binding.id and binding.id.startswith("results.") for binding in bindings)
+    assert len({binding.id for binding in bindings}) == len(bindings)
+    described = {description for _, description in binding_rows(bindings)}
+    for description in ("Select all", "Clear selection", "Invert selection", "Mark matching", "Unmark matching",
+                        "Find", "Next match", "Previous match", "Jump to column", "Widen column", "Narrow column",
+                        "Move column left", "Move column right", "Pin column", "Add sort key", "Only marked rows"):
+        assert description in described
+
+
+async def test_column_chooser_shows_labels_raw_names_and_check_marks(client, job):
+    app = BrowserApp()
+    async with app.run_test(size=SIZE) as pilot:
+        browser = app.browser
+        browser.show_job(job, client)
+        await until(pilot, settled(browser, 100))
+        await pilot.press("C")
+        await until(pilot, lambda: isinstance(app.screen, ColumnsScreen))
+        await pilot.pause()
+        choices = app.screen.query_one(SelectionList)
+        lines = [choices.render_line(y).text for y in range(choices.size.height)]
+        assert any(line.startswith("[✓] Full name  fullName") for line in lines)
+        assert any(line.startswith("[ ] Headline  headline") for line in lines)
+        await pilot.press("space")  # the highlighted (first) entry: unticked, and it shows
+        await pilot.pause()
+        assert choices.render_line(0).text.startswith("[ ] Full name")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.message import Message
 
-from sixtyfour_tui.ui.widgets.results_table import ResultsTable
-from sixtyfour_tui.ui.widgets.row_store import RowStore
+from sixtyfour_tui.table.row_store import RowStore
+from sixtyfour_tui.ui.widgets.results_table import FindResult, ResultsTable
 
 SIZE = (100, 24)
 BODY_HEIGHT = SIZE[1] - 1 - 1  # minus header, minus horizontal scrollbar (if shown)
@@ -40,6 +40,9 @@ class TableApp(App):
     def on_results_table_selection_changed(self, message: ResultsTable.SelectionChanged) -> None:
         self.messages.append(message)
 
+    def on_results_table_find_moved(self, message: ResultsTable.FindMoved) -> None:
+        self.messages.append(message)
+
     def of_type(self, kind: type[Message]) -> list:
         return [message for message in self.messages if isinstance(message, kind)]
 
@@ -59,7 +62,7 @@ async def test_mounts_100k_rows_and_end_shows_last_row() -> None:
         assert table.has_focus
         assert table.virtual_size.height == 100_001
         lines = screen_lines(table)
-        assert "id" in lines[0] and "company.name" in lines[0]
+        assert "ID" in lines[0] and "Company name" in lines[0]  # readable labels
         assert "Person 0 " in lines[1]
 
         await pilot.press("end")
@@ -236,11 +239,11 @@ async def test_hidden_columns_disappear_and_come_back() -> None:
         assert table.visible_columns == ["id", "name", "company.name"]
         assert table.toggle_column("company.name") is False
         await pilot.pause()
-        assert "company.name" not in screen_lines(table)[0]
+        assert "Company name" not in screen_lines(table)[0]
         assert "Co 3" not in screen_lines(table)[4]
         assert table.toggle_column("company.name") is True
         await pilot.pause()
-        assert "company.name" in screen_lines(table)[0]
+        assert "Company name" in screen_lines(table)[0]
 
 
 async def test_caller_default_columns() -> None:
@@ -249,7 +252,7 @@ async def test_caller_default_columns() -> None:
         table = app.query_one(ResultsTable)
         await pilot.pause()
         assert table.visible_columns == ["name"]
-        assert "id" not in screen_lines(table)[0]
+        assert "ID" not in screen_lines(table)[0]
         table.toggle_column("id")
         assert table.visible_columns == ["name", "id"]
 
@@ -266,8 +269,8 @@ async def test_cell_cursor_scrolls_horizontally() -> None:
         assert table.current_column() == "col20"
         assert table.scroll_x > 0
         header, first = screen_lines(table)[:2]
-        assert "col20" in header and "value 20-0" in first
-        assert header.index("col20") == first.index("value 20-0")  # header scrolls with the body
+        assert "Col20" in header and "value 20-0" in first
+        assert header.index("Col20") == first.index("value 20-0")  # header scrolls with the body
         await pilot.press("h")
         assert table.cursor_column == 19
 
@@ -344,8 +347,8 @@ async def test_cursor_row_is_highlighted() -> None:
 async def test_hostile_column_names_are_cleaned_in_the_header():
     from textual.app import App
 
+    from sixtyfour_tui.table.row_store import RowStore
     from sixtyfour_tui.ui.widgets.results_table import ResultsTable
-    from sixtyfour_tui.ui.widgets.row_store import RowStore
 
     store = RowStore()
     store.append([{"\x1b]2;PWNED\x07title": "boss", "\x1b[41mRED": "x"}])
@@ -359,5 +362,224 @@ async def test_hostile_column_names_are_cleaned_in_the_header():
         await pilot.pause()
         table = app.query_one(ResultsTable)
         header = table.render_line(0).text
-        assert "title" in header and "RED" in header
+        assert "Title" in header and "RED" in header
         assert "\x1b" not in header and "PWNED" not in header
+
+
+# -- columns: pinned, labels, widths, order, sort ---------------------------------------------
+
+def wide_rows(count: int = 10, columns: int = 30) -> list[dict]:
+    return [{"name": f"Person {r}", **{f"col{c}": f"value {c}-{r}" for c in range(columns)}} for r in range(count)]
+
+
+async def test_pinned_column_stays_while_scrolling_sideways_a_column_at_a_time() -> None:
+    app = TableApp(RowStore(wide_rows()))
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(ResultsTable)
+        table.pinned_column = "name"
+        for _ in range(20):
+            await pilot.press("l")
+        await pilot.pause()
+        assert table.current_column() == "col19" and table.scroll_x > 0
+        header, first = screen_lines(table)[:2]
+        pinned = table.column_width("name") + 2
+        assert header[2:2 + pinned].strip() == "Name" and first[2:2 + pinned].strip() == "Person 0"
+        assert header.index("Col19") == first.index("value 19-0")
+        # The first scrolled column starts whole: its label and its values begin right after the pin.
+        body_header, body_first = header[2 + pinned:], first[2 + pinned:]
+        assert body_header.startswith(" Col") and body_first.startswith(" value ")
+        assert body_header.split()[0][3:] == body_first.split()[1].split("-")[0]
+        for _ in range(10):
+            await pilot.press("l")
+        await pilot.pause()
+        first = screen_lines(table)[1]
+        assert table.current_column() == "col29" and "value 29-0" in first
+        assert first[2 + pinned:].startswith(" value ")  # even at the far right, no cut column
+
+
+async def test_header_click_sorts_and_shift_click_adds_a_key() -> None:
+    app = TableApp(RowStore(make_rows(30)))
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(ResultsTable)
+        name_x = screen_lines(table)[0].index("Name")
+        await pilot.click(ResultsTable, offset=(name_x, 0))
+        assert table.store.sort_keys == (("name", False),)
+        await pilot.click(ResultsTable, offset=(name_x, 0))
+        assert table.store.sort_keys == (("name", True),)
+        assert table.current_row_index() == 0  # the cursor stayed on its row: "Person 0" sorts last
+        assert table.cursor_row == 29
+        company_x = screen_lines(table)[0].index("Company")
+        await pilot.click(ResultsTable, offset=(company_x, 0), shift=True)
+        await pilot.pause()
+        assert table.store.sort_keys == (("name", True), ("company.name", False))
+        header = screen_lines(table)[0]
+        assert "Name ▼1" in header and "Company … ▲2" in header  # a cut label keeps its arrow
+
+
+async def test_sort_arrow_stays_visible_when_the_header_is_cut() -> None:
+    app = TableApp(RowStore(make_rows(10)))
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(ResultsTable)
+        await pilot.press("l", "l")
+        assert table.current_column() == "company.name"
+        table.sort_by_column("company.name")
+        await pilot.press("less_than_sign", "less_than_sign")
+        await pilot.pause()
+        assert table.column_width("company.name") == 4
+        header = screen_lines(table)[0]
+        assert "C… ▲" in header
+        await pilot.press("less_than_sign", "less_than_sign")
+        assert table.column_width("company.name") == 3  # the narrowest
+        assert "▲" in screen_lines(table)[0]
+
+
+async def test_widen_narrow_and_move_columns() -> None:
+    app = TableApp(RowStore(make_rows(10)))
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(ResultsTable)
+        await pilot.press("l")
+        before = table.column_width("name")
+        await pilot.press("greater_than_sign")
+        assert table.column_width("name") == before + 4
+        await pilot.press("less_than_sign", "less_than_sign")
+        assert table.column_width("name") == before - 4
+        await pilot.press("L")
+        assert table.visible_columns == ["id", "company.name", "name"] and table.current_column() == "name"
+        await pilot.press("L")  # already last
+        assert table.visible_columns == ["id", "company.name", "name"]
+        await pilot.press("H", "H")
+        assert table.visible_columns == ["name", "id", "company.name"]
+        await pilot.press("exclamation_mark")  # pin it: it stays first and does not move
+        assert table.pinned_column == "name"
+        await pilot.press("L")
+        assert table.visible_columns[0] == "name"
+        await pilot.press("l", "H")  # nothing moves in front of the pinned column
+        assert table.visible_columns == ["name", "id", "company.name"]
+
+
+# -- find -------------------------------------------------------------------------------------
+
+def styled_segments(table: ResultsTable, y: int) -> list[tuple[str, object]]:
+    return [(segment.text, segment.style.bgcolor if segment.style else None) for segment in table.render_line(y)]
+
+
+async def test_find_highlights_matches_and_moves_between_them() -> None:
+    app = TableApp(RowStore(make_rows(300)))
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(ResultsTable)
+        table.set_find("SON 1")  # case-insensitive, in the shown columns
+        await pilot.pause()
+        assert table.cursor_row == 1  # the first match at or after the cursor
+        assert table.current_column() == "name"
+        match_colour = table.get_component_rich_style("results-table--match").bgcolor
+        segments = styled_segments(table, 2)
+        highlighted = [text for text, colour in segments if colour == match_colour]
+        assert highlighted == ["son 1"]  # only the matching text, in its own case
+        assert all(colour != match_colour for _, colour in styled_segments(table, 3))  # Person 2: no match
+        assert table.find_next() == FindResult("son 1", 2, 111, False)
+        assert table.cursor_row == 10
+        table.find_next()
+        table.find_next()
+        assert table.cursor_row == 12
+        for _ in range(3):
+            table.find_next(forward=False)
+        assert table.cursor_row == 1
+        assert table.find_next(forward=False) == FindResult("son 1", 111, 111, True)  # round to the last
+        assert table.cursor_row == 199
+        await pilot.pause()
+        moved = app.of_type(ResultsTable.FindMoved)  # posted too, for any listener
+        assert moved[-1].result.wrapped and not moved[-2].result.wrapped
+        table.clear_find()
+        await pilot.pause()
+        assert all(colour != match_colour for _, colour in styled_segments(table, 2))
+
+
+async def test_find_ignores_hidden_columns() -> None:
+    app = TableApp(RowStore(make_rows(50)))
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(ResultsTable)
+        table.toggle_column("company.name")
+        table.set_find("co 4")
+        await pilot.pause()
+        assert table.find_matches() == []
+        table.toggle_column("company.name")
+        assert table.find_matches() == [4, *range(40, 50)]  # Co 4, Co 40…Co 49
+
+
+# -- marks, seen rows, focus ------------------------------------------------------------------
+
+async def test_clear_and_invert_selection_keys() -> None:
+    app = TableApp(RowStore(make_rows(40)))
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(ResultsTable)
+        await pilot.press("space", "space", "asterisk")
+        assert table.selection_count == 38
+        assert table.selected_indices()[:2] == [2, 3]
+        await pilot.press("u")
+        await pilot.pause()
+        assert table.selection_count == 0
+        assert [m.count for m in app.of_type(ResultsTable.SelectionChanged)][-2:] == [38, 0]
+
+
+async def test_seen_rows_carry_a_mark_in_the_gutter() -> None:
+    from sixtyfour_tui.table.row_store import RowFlag
+
+    store = RowStore(make_rows(10))
+    app = TableApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(ResultsTable)
+        store.set_flag(RowFlag.SEEN, [1, 2])
+        table.refresh_rows()
+        await pilot.press("j", "space")
+        await pilot.pause()
+        lines = screen_lines(table)
+        assert lines[1][:2] == "  " and lines[2][:2] == "●◦" and lines[3][:2] == " ◦"
+
+
+async def test_the_cursor_row_looks_different_without_focus() -> None:
+    app = TableApp(RowStore(make_rows(10)))
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(ResultsTable)
+        await pilot.pause()
+        focused = list(table.render_line(1))[-1].style.bgcolor
+        table.blur()
+        await pilot.pause()
+        assert not table.has_focus
+        assert list(table.render_line(1))[-1].style.bgcolor != focused
+
+
+async def test_clearing_a_filter_keeps_the_cursor_on_its_row() -> None:
+    store = RowStore(make_rows(1_000))
+    app = TableApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(ResultsTable)
+        store.set_filter("person 7")
+        table.refresh_rows()
+        assert table.current_row_index() == 7  # the old row left the view: the first match
+        await pilot.press("j", "j", "j")
+        assert table.current_row_index() == 72
+        store.set_filter("")
+        table.refresh_rows()
+        await pilot.pause()
+        assert table.current_row_index() == 72 and table.cursor_row == 72
+        top = round(table.scroll_y)
+        assert "Person 72 " in screen_lines(table)[72 - top + 1]
+
+
+async def test_the_next_screen_is_drawn_ahead_while_idle() -> None:
+    app = TableApp(RowStore(make_rows(1_000)))
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one(ResultsTable)
+        await pilot.press("pagedown")
+        await pilot.pause(0.3)  # quiet: the pages around are drawn into the cache
+        table.prepare_delay = 3600  # and from now on nothing is drawn ahead
+        drawn = table.rows_drawn
+        await pilot.press("pagedown")
+        await pilot.pause()
+        screen_lines(table)
+        assert table.cursor_row == 2 * body_height(table)
+        assert table.rows_drawn - drawn <= 1  # only the cursor row: the rest was ready
+        await pilot.press("pagedown")
+        await pilot.pause()
+        screen_lines(table)
+        assert table.rows_drawn - drawn > body_height(table)  # the control: without it, a screenful

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from sixtyfour_tui.ui.widgets.row_store import MAX_COLUMN_WIDTH, RowStore, display_text
+from sixtyfour_tui.table.row_store import MAX_COLUMN_WIDTH, RowStore, display_text
 
 PEOPLE = [
     {"name": "Ada", "age": 36, "score": 9.5, "active": True,
@@ -161,7 +161,7 @@ def test_export_markdown_escapes_pipes() -> None:
 
 def test_row_store_does_not_import_textual() -> None:
     code = (
-        "import sys, sixtyfour_tui.ui.widgets.row_store;"
+        "import sys, sixtyfour_tui.table.row_store;"
         "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -211,3 +211,180 @@ def test_sort_insertion_matches_a_full_sort() -> None:
     appended = view(store)
     store.sort_by("n", descending=True)
     assert appended == view(store)
+
+
+# -- marks, flags, value filters, multi-key sort, find --------------------------------------
+
+from sixtyfour_tui.table.row_store import RowFlag  # noqa: E402
+
+TEAM = [
+    {"publicId": "p0", "name": "Ada", "level": "VP", "city": "Berlin", "n": 3},
+    {"publicId": "p1", "name": "Bo", "level": "Director", "city": "Paris", "n": 1},
+    {"publicId": "p2", "name": "Cy", "level": "VP", "city": "Paris", "n": 2},
+    {"publicId": "p3", "name": "Di", "level": "Manager", "city": "Berlin", "n": 2},
+    {"publicId": "p4", "name": "Ed", "level": "VP", "city": "Rome", "n": None},
+]
+
+
+def test_marks_toggle_mark_all_invert_and_clear() -> None:
+    store = RowStore(TEAM)
+    assert store.toggle_mark(1) is True and store.toggle_mark(3) is True
+    assert store.mark_count == 2 and store.marked_in_view() == [1, 3]
+    assert store.toggle_mark(1) is False
+    assert store.mark_view() == 4  # unfiltered: every row, one pass
+    assert store.mark_count == 5
+    store.invert_marks()
+    assert store.mark_count == 0
+    store.mark([0, 4])
+    store.invert_marks()
+    assert store.marked_in_view() == [1, 2, 3]
+    assert store.clear_marks() == 3 and store.mark_count == 0
+
+
+def test_mark_all_and_invert_with_a_filter_touch_only_the_rows_it_keeps() -> None:
+    store = RowStore(TEAM)
+    store.mark([1])  # Bo, a Director: hidden by the filter below
+    store.set_filter("vp")
+    assert store.mark_view() == 3
+    assert store.mark_count == 4
+    assert store.marked_in_view() == [0, 2, 4]  # what you see is what you copy
+    store.toggle_mark(2)
+    store.invert_marks()
+    assert store.marked_in_view() == [2]
+    assert store.is_marked(1)  # outside the view: untouched
+    store.sort_by("name", descending=True)
+    store.mark_view()
+    assert store.marked_in_view() == [4, 2, 0]  # view order
+
+
+def test_mark_by_pattern_and_by_values_within_the_view() -> None:
+    store = RowStore(TEAM + [{"name": "Dev [lead", "level": "IC"}])
+    assert store.mark_matching("city", "^par") == 2  # a regular expression, case-insensitive
+    assert store.marked_in_view() == [1, 2]
+    assert store.mark_matching("city", "PARIS", on=False) == 2
+    assert store.mark_matching("name", "[LEAD") == 1  # not a valid expression: matched literally
+    assert store.marked_in_view() == [5]
+    store.clear_marks()
+    store.set_filter("berlin")
+    assert store.mark_values("level", ["VP", "Manager"]) == 2  # rows 0 and 3 only: the view
+    store.set_filter("")
+    assert store.marked_in_view() == [0, 3]
+
+
+def test_flags_are_set_in_bulk_and_new_only_hides_seen_rows() -> None:
+    store = RowStore(TEAM)
+    store.set_flag(RowFlag.SEEN, [0, 2, 3])
+    assert [store.has_flag(i, RowFlag.SEEN) for i in range(5)] == [True, False, True, True, False]
+    assert store.flag_count(RowFlag.SEEN) == 3
+    store.set_new_only(True)
+    assert view(store) == [1, 4]
+    store.set_flag(RowFlag.SEEN, [3], on=False)
+    assert view(store) == [1, 3, 4]
+    store.append([{"name": "Fay"}])  # new rows are new
+    assert view(store) == [1, 3, 4, 5]
+    store.set_new_only(False)
+    assert store.view_len == 6
+
+
+def test_value_filters_and_across_columns_or_within_and_compose_with_text_and_sort() -> None:
+    store = RowStore(TEAM)
+    store.set_value_filter("level", ["VP", "Manager"])
+    assert view(store) == [0, 2, 3, 4]
+    store.set_value_filter("city", ["Berlin", "Rome"])
+    assert view(store) == [0, 3, 4]
+    store.set_filter("e")  # every kept row has an "e" somewhere: Berlin, Manager, Ed
+    assert view(store) == [0, 3, 4] and store.filter_text == "e"
+    store.set_filter("ed")
+    assert view(store) == [4]
+    store.set_filter("")
+    store.sort_by("n")
+    assert view(store) == [3, 0, 4]
+    store.append([{"name": "Gus", "level": "VP", "city": "Rome", "n": 0}, {"name": "Hal", "level": "VP"}])
+    assert view(store) == [5, 3, 0, 4]
+    store.set_value_filter("city", [])  # empty lifts the column's filter
+    assert store.value_filters == {"level": frozenset({"VP", "Manager"})}
+    assert view(store) == [5, 2, 3, 0, 4, 6]
+
+
+def test_multi_key_sort_with_mixed_directions_and_appends_match_a_full_sort() -> None:
+    store = RowStore(TEAM)
+    store.set_sort([("level", False), ("n", True)])
+    # Director, Manager, then the VPs by n descending with the missing n last
+    assert view(store) == [1, 3, 0, 2, 4]
+    assert store.sort_column == "level" and not store.sort_descending
+    store.append([{"level": "VP", "n": 5}, {"level": "Director", "n": 0}, {"level": "VP", "n": 3}, {"n": 9}])
+    appended = view(store)
+    store.set_sort([("level", False), ("n", False)])
+    store.set_sort([("level", False), ("n", True)])
+    assert appended == view(store) == [1, 6, 3, 5, 0, 7, 2, 4, 8]
+
+
+def test_only_marked_view_follows_the_marks() -> None:
+    store = RowStore(TEAM)
+    store.mark([4, 1, 2])
+    store.sort_by("name")
+    store.set_only_marked(True)
+    assert view(store) == [1, 2, 4]
+    store.toggle_mark(2)
+    assert view(store) == [1, 4]
+    store.append([{"name": "Zed"}])
+    assert view(store) == [1, 4]  # new rows are not marked
+    store.mark([5, 0])
+    assert view(store) == [0, 1, 4, 5]
+    store.set_only_marked(False)
+    assert store.view_len == 6
+
+
+def test_set_view_rebuilds_once_and_appends_do_not_count_as_rebuilds() -> None:
+    store = RowStore(TEAM)
+    before = store.view_version
+    store.set_view(text_filter="paris", value_filters={"level": ["VP"]}, sort=[("name", True)])
+    assert store.view_version == before + 1
+    assert view(store) == [2]
+    store.append([{"name": "Zoe", "level": "VP", "city": "Paris"}])
+    assert store.view_version == before + 1 and view(store) == [5, 2]
+    store.set_view(text_filter="paris")  # unchanged: no rebuild
+    assert store.view_version == before + 1
+
+
+def test_find_positions_count_only_the_given_columns_and_follow_the_view() -> None:
+    store = RowStore(TEAM)
+    assert store.find_positions("PAR", ["name", "city"]) == [1, 2]
+    assert store.find_positions("par", ["name"]) == []  # in the city column only
+    assert store.find_positions("d", ["name"]) == [0, 3, 4]  # Ada, Di, Ed
+    store.sort_by("name", descending=True)  # Ed Di Cy Bo Ada
+    assert store.find_positions("d", ["name"]) == [0, 1, 4]
+    assert store.find_positions("", ["name"]) == []
+
+
+def test_texts_and_identities() -> None:
+    store = RowStore(TEAM + [{"source_id": "c9", "name": "Co"}])
+    assert store.row_texts(1, ["name", "n", "missing"]) == ["Bo", "1", ""]
+    assert list(store.texts([4, 0], ["name", "n"])) == [["Ed", ""], ["Ada", "3"]]
+    assert store.identity(0) == "publicId:p0" and store.identity(5) == "source_id:c9"
+    assert store.indices_of({"publicId:p3", "source_id:c9", "publicId:nobody"}) == [3, 5]
+
+
+def test_value_counts_cover_the_view() -> None:
+    store = RowStore(TEAM)
+    assert store.value_counts("level") == {"VP": 3, "Director": 1, "Manager": 1}
+    store.set_filter("paris")
+    assert store.value_counts("level") == {"VP": 1, "Director": 1}
+
+
+def test_the_count_of_marked_rows_in_view_follows_toggles_and_rebuilds() -> None:
+    store = RowStore(TEAM)
+    store.mark([0, 1, 2])
+    assert store.mark_count_in_view() == 3
+    store.set_filter("paris")  # Bo, Cy
+    assert store.mark_count_in_view() == 2
+    store.toggle_mark(1)
+    assert store.mark_count_in_view() == 1
+    store.toggle_mark(3)  # outside the view: the count of the view stays
+    assert store.mark_count_in_view() == 1 and store.mark_count == 3
+    store.append([{"name": "Zoe", "city": "Paris"}])
+    store.toggle_mark(5)
+    assert store.mark_count_in_view() == 2
+    assert store.mark_count_in_view() == len(store.marked_in_view())
+    store.invert_marks()
+    assert store.mark_count_in_view() == len(store.marked_in_view()) == 1

@@ -51,6 +51,30 @@ def test_results_browser(snap_compare, tmp_path, monkeypatch, scene_sandbox):
     assert snap_compare(app, terminal_size=SIZE, run_before=prepare)
 
 
+def test_results_find_prompt(snap_compare, tmp_path, monkeypatch, scene_sandbox):
+    """Typing a find: the prompt line is open and the matches are highlighted as you type."""
+    app = build_scene(tmp_path, monkeypatch)
+
+    async def prepare(pilot):
+        browser = await open_results(pilot, app, scene_sandbox)
+        await pilot.press("ctrl+f", *"infra")
+        await wait_until(pilot, lambda: "Find 'infra'" in browser.status_text)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=prepare)
+
+
+def test_results_find_next_match(snap_compare, tmp_path, monkeypatch, scene_sandbox):
+    """After enter and `n`: the prompt is closed, the cursor on the second match, the status says so."""
+    app = build_scene(tmp_path, monkeypatch)
+
+    async def prepare(pilot):
+        browser = await open_results(pilot, app, scene_sandbox)
+        await pilot.press("ctrl+f", *"infra", "enter", "n")
+        await wait_until(pilot, lambda: "match 2 of" in browser.status_text and browser.table.has_focus)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=prepare)
+
+
 def test_detail_view(snap_compare, tmp_path, monkeypatch, scene_sandbox):
     app = build_scene(tmp_path, monkeypatch)
 

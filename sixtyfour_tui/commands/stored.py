@@ -136,7 +136,7 @@ async def print_rows(workspace: Workspace, job: JobRecord, args: argparse.Namesp
     import asyncio
 
     from sixtyfour_tui.api.rows import flatten_row
-    from sixtyfour_tui.ui.widgets.row_store import display_text
+    from sixtyfour_tui.table.row_store import display_text
 
     columns = [name.strip() for name in args.columns.split(",") if name.strip()] if args.columns else None
     limit = getattr(args, "limit", None)

@@ -1,4 +1,5 @@
-"""The app's own commands in the ctrl+p palette: search, open, export, copy as…, settings.
+"""The app's own commands in the ctrl+p palette: search, open, export, copy as…, settings, and
+every results-table action under a plain name ("Select all rows", "Find in table"…).
 
 Command names can carry a user's query, which is untrusted text: every name and help line is
 built as plain `Content` (Textual parses plain strings in the palette as markup).
@@ -8,10 +9,38 @@ from __future__ import annotations
 
 from functools import partial
 
+from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from sixtyfour_tui.ui.job_text import short_query
+
+RESULTS_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
+    # (name, which widget runs it: the results "browser" or its "table", action, help)
+    ("Select all rows", "browser", "select_all",
+     "Every row of the result (the rest are loaded first), or every row the filter keeps · ctrl+a"),
+    ("Clear selection", "table", "clear_selection", "Unmark every row · u"),
+    ("Invert selection", "table", "invert_selection", "Marked rows of the view become unmarked, and back · *"),
+    ("Select rows matching a pattern", "browser", "open_prompt('mark')",
+     "Mark rows whose current column matches a regular expression · +"),
+    ("Unselect rows matching a pattern", "browser", "open_prompt('unmark')",
+     "Unmark rows whose current column matches a regular expression · -"),
+    ("Show only marked rows", "browser", "toggle_only_marked",
+     "Hide the rows that are not marked (again: show all) · \""),
+    ("Show only new rows", "browser", "toggle_new_only", "Hide rows seen in earlier searches (again: show all)"),
+    ("Find in table", "browser", "open_prompt('find')", "Highlight matches in the shown columns · ctrl+f or ?"),
+    ("Find next", "browser", "find_next", "The next match · n"),
+    ("Find previous", "browser", "find_next(False)", "The previous match · N"),
+    ("Jump to column", "browser", "open_prompt('column')", "Type part of a column's name · :"),
+    ("Sort by this column", "browser", "sort", "Ascending, descending, off · s (or click the header)"),
+    ("Add a sort key", "browser", "sort(True)", "Sort by this column too, after the current keys · S"),
+    ("Widen column", "table", "widen_column", "The current column, 4 cells wider · >"),
+    ("Narrow column", "table", "narrow_column", "The current column, 4 cells narrower · <"),
+    ("Move column left", "table", "move_column(-1)", "Swap the current column with its left neighbour · H"),
+    ("Move column right", "table", "move_column(1)", "Swap the current column with its right neighbour · L"),
+    ("Pin column", "table", "pin_column",
+     "Keep the current column on screen while scrolling sideways (again: unpin) · !"),
+)
 
 
 class SixtyfourCommands(Provider):
@@ -29,6 +58,8 @@ class SixtyfourCommands(Provider):
             commands.append((f"Copy rows as {fmt}", partial(app.copy_rows, fmt.lower()),
                              "Selected rows, or the row under the cursor"))
         commands.append(("Copy cell", partial(app.copy_rows, "cell"), "The cell under the cursor"))
+        for name, target, action, help_text in RESULTS_COMMANDS:
+            commands.append((name, partial(run_results_action, app, target, action), help_text))
         engine = getattr(app, "engine", None)
         if engine is not None:
             for job in reversed(engine.jobs()):
@@ -50,6 +81,21 @@ class SixtyfourCommands(Provider):
             if score > 0:
                 yield Hit(score, _highlighted(name, offsets, matcher.match_style), callback, text=name,
                           help=Content(help_text))
+
+
+async def run_results_action(app: App[object], target: str, action: str) -> None:
+    """Run a results browser (or table) action as its key would; the table gets the focus, so
+    the next keys (n, space…) act on it."""
+    from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
+
+    screen = getattr(app, "main_screen", app.screen)
+    browsers = screen.query(ResultsBrowser)
+    if not browsers:
+        app.notify("Open a search's results first (enter on a completed job)", markup=False)
+        return
+    browser = browsers.first()
+    browser.table.focus()
+    await (browser.table if target == "table" else browser).run_action(action)
 
 
 def _highlighted(name: str, offsets, style) -> Content:

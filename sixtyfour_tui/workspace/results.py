@@ -163,7 +163,7 @@ def store(db: sqlite3.Connection, strings: StringIds, job: JobRecord, start: int
 
 def _insert_rows(db: sqlite3.Connection, strings: StringIds, search_no: int, job: JobRecord,
                  rows: list[tuple[int, dict[str, Any]]]) -> None:
-    from sixtyfour_tui.ui.widgets.row_store import display_text
+    from sixtyfour_tui.table.row_store import display_text
 
     records = []
     cells: list[tuple[str, str, int]] = []

@@ -15,9 +15,15 @@ GUIDE = """\
 2. Up to five searches run at once; more wait in the local queue and start when a slot frees.
 3. In Jobs (F3), move with j/k; enter on a completed job opens its results (on a failed one, its error);
    x or delete cancels a queued job or removes a finished one from the list.
-4. In the results (F4): j/k/pgup/pgdn/g/G move, space marks a row and moves down, y copies rows as TSV,
-   c copies a cell, / filters loaded rows, s sorts by the current column, enter shows the whole record,
-   o opens its LinkedIn/website, m loads more, M loads all, C picks columns.
+4. In the results (F4): j/k/pgup/pgdn/g/G move, h/l move a column at a time, space marks a row and moves
+   down, y copies the marked rows (or the cursor row) as TSV, c copies a cell, / filters loaded rows,
+   enter shows the whole record, o opens its LinkedIn/website, m loads more, M loads all, C picks columns.
+   Marks: ctrl+a marks all rows (loading the rest first; with a filter on, the rows it keeps), u clears,
+   * inverts, + / - mark or unmark rows whose current column matches a pattern, " shows only marked rows.
+   Find: ctrl+f or ? highlights text in the shown columns, n/N go to the next/previous match, escape ends it.
+   Columns: : jumps to a column by name, < / > narrow or widen it, H/L move it, ! pins it (the name stays
+   on screen while scrolling sideways); s sorts by it (▲ ▼ off), S adds it as a further sort key, and a
+   header click sorts (shift+click adds). ◦ in the left margin: seen in an earlier search.
 5. e exports the whole result set as CSV. ctrl+p lists every command (copy as CSV/JSON/Markdown…).
 Searches keep running on the server when you quit and resume on the next start."""
 

@@ -1,14 +1,19 @@
-"""Browse one finished search: an honest title, a paging worker, filter, sort, copy, details.
+"""Browse one finished search: an honest title, a paging worker, filter, find, sort, marks, copy.
 
 Pages are fetched on demand (the table nearing its end, `m`, or `M` for everything) by a single
 worker per job in its own group `results-<job_id>`, so browsing never cancels other jobs' workers
 and a page is never fetched twice. Every string from the API reaches the screen as `Content`.
+
+One prompt line under the title serves the short questions: find (`ctrl+f`/`?`), jump to a
+column (`:`), mark or unmark rows by pattern (`+`/`-`). The filter keeps its own line because it
+stays on screen while it is in force.
 """
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,14 +24,15 @@ from textual.widgets import Input, Static
 
 from sixtyfour_tui.api.rows import sanitize_text
 from sixtyfour_tui.jobs.stored_rows import StoredRows
+from sixtyfour_tui.table.row_store import RowFlag, RowStore
+from sixtyfour_tui.table.view import ViewSpec
 from sixtyfour_tui.ui.clipboard import SystemCopy, copy_text
 from sixtyfour_tui.ui.job_text import age_text
 from sixtyfour_tui.ui.links import open_link
 from sixtyfour_tui.ui.messages import PageLoaded, ResultsFailed, RowsCopied
 from sixtyfour_tui.ui.screens.columns import ColumnsScreen
 from sixtyfour_tui.ui.screens.detail import DetailScreen, record_link
-from sixtyfour_tui.ui.widgets.results_table import ResultsTable
-from sixtyfour_tui.ui.widgets.row_store import RowStore
+from sixtyfour_tui.ui.widgets.results_table import FindResult, ResultsTable
 
 if TYPE_CHECKING:
     from sixtyfour_tui.api.client import SixtyfourClient
@@ -49,6 +55,9 @@ DEFAULT_COLUMNS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 """Per mode, the columns shown first; a tuple lists alternatives, the first present one wins."""
 
+PINNED_COLUMNS = {"people": "fullName", "company": "company_name"}
+"""Per mode, the identity column that stays on screen while the table scrolls sideways."""
+
 COPY_FORMATS = {"tsv": "TSV", "csv": "CSV", "json": "JSON", "markdown": "Markdown"}
 STORED_FIRST_CHUNK = 200
 """Stored rows read before the first frame of a reopened search: a screenful and then some."""
@@ -57,6 +66,20 @@ STORED_CHUNK = 2000
 
 def _age(moment: float) -> str:
     return age_text(time.time() - moment)
+
+PromptMode = Literal["find", "column", "mark", "unmark"]
+PROMPT_TITLES: dict[PromptMode, str] = {
+    "find": "Find in the shown columns · enter keeps it, then n/N · escape cancels",
+    "column": "Jump to column · part of its name · enter · escape goes back",
+    "mark": "Mark rows where {column} matches · a regular expression, any case · enter",
+    "unmark": "Unmark rows where {column} matches · a regular expression, any case · enter",
+}
+PROMPT_PLACEHOLDERS: dict[PromptMode, str] = {
+    "find": "text to find…",
+    "column": "column name…",
+    "mark": "pattern…",
+    "unmark": "pattern…",
+}
 
 
 def default_columns(mode: str, available: list[str]) -> list[str] | None:
@@ -103,6 +126,8 @@ class ResultsBrowser(Widget):
         & > #results-title { height: auto; padding: 0 1; background: $panel; color: $foreground; }
         & > #results-filter { display: none; height: auto; border: tall $accent; }
         & > #results-filter.-visible { display: block; }
+        & > #results-prompt { display: none; height: auto; border: tall $secondary; }
+        & > #results-prompt.-visible { display: block; }
         & > #results-status { height: 1; padding: 0 1; color: $text-muted; background: $surface; }
         & > #results-status.-error { color: $error; }
     }
@@ -112,8 +137,23 @@ class ResultsBrowser(Widget):
         Binding("m", "load_more", "More", id="results.load_more"),
         Binding("M", "load_all", "Load all", show=False, id="results.load_all"),
         Binding("slash", "open_filter", "Filter", key_display="/", id="results.filter"),
+        Binding("ctrl+f,question_mark", "open_prompt('find')", "Find", key_display="^f",
+                id="results.find"),
+        Binding("n", "find_next", "Next match", show=False, id="results.find_next"),
+        Binding("N", "find_next(False)", "Previous match", show=False, id="results.find_previous"),
+        Binding("colon", "open_prompt('column')", "Jump to column", show=False, key_display=":",
+                id="results.jump_to_column"),
+        Binding("escape", "cancel", "Close find / cancel", show=False, id="results.cancel"),
         Binding("escape", "close_filter", "Clear filter", id="results.close_filter"),
         Binding("s", "sort", "Sort", id="results.sort"),
+        Binding("S", "sort(True)", "Add sort key", show=False, id="results.sort_add"),
+        Binding("ctrl+a", "select_all", "Select all", show=False, id="results.select_all"),
+        Binding("plus", "open_prompt('mark')", "Mark matching", show=False, key_display="+",
+                id="results.mark_matching"),
+        Binding("minus", "open_prompt('unmark')", "Unmark matching", show=False, key_display="-",
+                id="results.unmark_matching"),
+        Binding("quotation_mark", "toggle_only_marked", "Only marked rows", show=False, key_display='"',
+                id="results.only_marked"),
         Binding("y", "copy_rows('tsv')", "Copy", id="results.copy_tsv"),
         Binding("c", "copy_cell", "Copy cell", show=False, id="results.copy_cell"),
         Binding("C", "choose_columns", "Columns", show=False, id="results.columns"),
@@ -141,12 +181,18 @@ class ResultsBrowser(Widget):
         self._columns_chosen = False
         self._error: str | None = None
         self._near_end_while_filtered = False
+        self._prompt_mode: PromptMode | None = None
+        self._prompt_origin: tuple[int, int] = (0, 0)
+        """(cursor row, cursor column) when the prompt opened: escape goes back there."""
+        self._select_all_pending = False
+        self._find_line = ""
 
     def compose(self) -> ComposeResult:
         empty_title = Content("No search open · press enter on a completed job (F3 focuses the jobs)")
         yield Static(empty_title, id="results-title")
         # Disabled while hidden: a hidden Input could otherwise take the app's first focus.
         yield Input(placeholder="Filter loaded rows…", id="results-filter", disabled=True)
+        yield Input(id="results-prompt", disabled=True)
         yield ResultsTable(RowStore(), id="results-table")
         yield Static(Content(""), id="results-status")
 
@@ -163,6 +209,15 @@ class ResultsBrowser(Widget):
     @property
     def filter_input(self) -> Input:
         return self.query_one("#results-filter", Input)
+
+    @property
+    def prompt_input(self) -> Input:
+        return self.query_one("#results-prompt", Input)
+
+    @property
+    def prompt_mode(self) -> PromptMode | None:
+        """Which question the prompt line asks, or None while it is closed."""
+        return self._prompt_mode
 
     @property
     def title_text(self) -> str:
@@ -197,6 +252,7 @@ class ResultsBrowser(Widget):
         self._near_end_while_filtered = False
         self.filter_input.value = ""
         self._hide_filter()
+        self._reset_view_state()
         self.table.set_store(RowStore())
         self.table.visible_columns = []
         self._refresh_title()
@@ -305,9 +361,20 @@ class ResultsBrowser(Widget):
         if not self._columns_chosen and len(store):
             mode = self.job.mode if self.job else ""
             self.table.visible_columns = default_columns(mode, store.columns) or store.columns
+            pinned = PINNED_COLUMNS.get(mode)
+            self.table.pinned_column = pinned if pinned in store.columns else None
             self._columns_chosen = True
         self.table.refresh_rows()
         self._refresh_title()
+
+    def _more_to_load(self) -> bool:
+        return self.has_more
+
+    def _load_progress(self) -> str:
+        """'200 of 240' (or '200' when the total is unknown) rows loaded so far."""
+        loaded = len(self.store)
+        total = self.expected_total
+        return f"{loaded:,} of {total:,}" if total is not None else f"{loaded:,}"
 
     def _show_failure(self, job_id: str, error: Exception) -> None:
         message = sanitize_text(getattr(error, "message", None) or str(error) or type(error).__name__)
@@ -331,8 +398,8 @@ class ResultsBrowser(Widget):
         if self._from_workspace_at is not None:
             summary += f" · from the workspace, fetched {_age(self._from_workspace_at)}"
         store = self.store
-        if store.filter_text:
-            summary += f" · filtered: {store.view_len:,} of {len(store):,} loaded"
+        if store.is_filtered:
+            summary += f" · {_filter_words(store)}: {store.view_len:,} of {len(store):,} loaded"
         query = sanitize_text(job.query) or "(no query)"
         title = Content.assemble((query, "bold"), f"  {job.mode} · ", summary)
         self.query_one("#results-title", Static).update(title)
@@ -341,25 +408,37 @@ class ResultsBrowser(Widget):
         parts: list[str] = []
         if self._error:
             parts.append(self._error)
+        elif self._select_all_pending:
+            parts.append(f"Loading every row to select it: {self._load_progress()}… (escape stops)")
         elif self._loading:
             parts.append("Loading all remaining pages…" if self._want_all else "Loading…")
         store = self.store
-        if store.sort_column is not None:
-            arrow = "▼" if store.sort_descending else "▲"  # the same arrows as the table header
-            parts.append(f"Sorted by {sanitize_text(store.sort_column)} {arrow} (loaded rows only)")
+        if store.sort_keys:
+            keys = ", then ".join(  # the same arrows as the table header
+                f"{self.table.header_label(column)} {'▼' if descending else '▲'}"
+                for column, descending in store.sort_keys
+            )
+            parts.append(f"Sorted by {keys} (loaded rows only)")
+        if self._find_line:
+            parts.append(self._find_line)
         selected = self.table.selection_count
         if selected:
-            parts.append(f"{selected:,} selected")
+            shown = store.mark_count_in_view()
+            hidden = f" ({selected - shown:,} hidden by the filter)" if shown != selected else ""
+            parts.append(f"{selected:,} selected{hidden}")
         status = self.query_one("#results-status", Static)
         status.set_class(bool(self._error), "-error")
-        status.update(Content("  ·  ".join(parts)))
+        text = "  ·  ".join(parts)
+        if text != self.status_text:
+            # One line high whatever it says: no layout pass needed (it would cost a frame's worth).
+            status.update(Content(text), layout=False)
 
     # -- table events --------------------------------------------------------------------
 
     @on(ResultsTable.NearEnd)
     def _on_near_end(self, event: ResultsTable.NearEnd) -> None:
         event.stop()
-        if self.store.filter_text:
+        if self.store.is_filtered:
             # A narrow filter keeps the view "near its end": loading on that would fetch the
             # whole search. The filter covers loaded rows; `m`/`M` still load on request.
             self._near_end_while_filtered = True
@@ -374,6 +453,50 @@ class ResultsBrowser(Widget):
     @on(ResultsTable.SelectionChanged)
     def _on_selection_changed(self, event: ResultsTable.SelectionChanged) -> None:
         self._refresh_status()
+        if self.store.only_marked:
+            self._refresh_title()
+
+    @on(ResultsTable.SortChanged)
+    def _on_sort_changed(self, event: ResultsTable.SortChanged) -> None:
+        event.stop()
+        if not self.store.sort_keys:
+            self.notify("Sort cleared: rows in the order they arrived", markup=False, timeout=3)
+        self._refresh_status()
+
+    @on(ResultsTable.FindMoved)
+    def _on_find_moved(self, event: ResultsTable.FindMoved) -> None:
+        event.stop()
+        self._show_find(event.result)
+
+    def _show_find(self, result: FindResult) -> None:
+        self._find_line = _find_words(result)
+        self._refresh_status()
+
+    def action_find_next(self, forward: bool = True) -> None:
+        """`n` / `N`. The status line is updated here, in the same turn as the cursor's move, so
+        both reach the screen in one frame (through the message they would come a frame later)."""
+        result = self.table.find_next(forward)
+        if result is None:
+            self.notify("Nothing to find yet: ctrl+f (or ?) starts a find", markup=False, timeout=3)
+        else:
+            self._show_find(result)
+
+    @on(PageLoaded)
+    def _on_page_loaded(self, event: PageLoaded) -> None:
+        # Not stopped: the app follows pages too.
+        if self._select_all_pending:
+            if self._more_to_load():
+                self._refresh_status()
+            else:
+                self._finish_select_all()
+
+    @on(ResultsFailed)
+    def _on_results_failed(self, event: ResultsFailed) -> None:
+        if self._select_all_pending:
+            self._select_all_pending = False
+            self.notify("Select all stopped: not every row could be loaded, so nothing was selected",
+                        severity="warning", markup=False)
+            self._refresh_status()
 
     # -- filter --------------------------------------------------------------------------
 
@@ -396,8 +519,11 @@ class ResultsBrowser(Widget):
         self.filter_input.disabled = True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Escape is claimed only while there is something to close, so parents keep theirs:
+        # first the prompt line (or a pending select-all, or the find), then the filter.
+        if action == "cancel":
+            return self._prompt_mode is not None or self._select_all_pending or bool(self.table.find_text)
         if action == "close_filter":
-            # Only claim escape while there is a filter to close, so parents keep theirs.
             return self.filter_input.has_class("-visible") or bool(self.store.filter_text)
         return True
 
@@ -413,26 +539,178 @@ class ResultsBrowser(Widget):
 
     def _apply_filter(self, text: str) -> None:
         self.store.set_filter(text)
+        self._view_changed()
+
+    def _view_changed(self) -> None:
         self.table.refresh_rows()
+        if self.table.find_text:  # the matches are others now: say how many, not which one
+            self._find_line = _find_words(FindResult(self.table.find_text, None, len(self.table.find_matches()), False))
         self._refresh_title()
+        self._refresh_status()
+
+    # -- value filters and view toggles (the facet view drives these) --------------------
+
+    def set_value_filter(self, column: str, values: Iterable[str] | None) -> None:
+        """Keep rows whose `column` text is one of `values` (None or empty lifts it); composes
+        with the text filter, the other columns' values and the sort."""
+        self.store.set_value_filter(column, values)
+        self._view_changed()
+
+    def set_value_filters(self, filters: dict[str, Iterable[str]]) -> None:
+        """Replace every value filter at once (one rebuild)."""
+        self.store.set_view(value_filters=filters)
+        self._view_changed()
+
+    def set_new_only(self, on: bool) -> None:
+        """Show only rows not seen in earlier searches (flagged by `mark_seen`)."""
+        self.store.set_new_only(on)
+        self._view_changed()
+
+    def mark_seen(self, indices: Iterable[int]) -> None:
+        """Flag rows whose entity appeared in an earlier search (the table shows ◦ for them)."""
+        self.store.set_flag(RowFlag.SEEN, indices)
+        self._view_changed()
+
+    def action_toggle_new_only(self) -> None:
+        self.set_new_only(not self.store.new_only)
+        if self.store.new_only and not self.store.flag_count(RowFlag.SEEN):
+            self.notify("No row is marked as seen in an earlier search, so every row is new",
+                        markup=False, timeout=4)
+
+    def action_toggle_only_marked(self) -> None:
+        store = self.store
+        if not store.only_marked and not store.mark_count:
+            self.notify("No rows are marked: space marks one, ctrl+a all, + by pattern", markup=False)
+            return
+        store.set_only_marked(not store.only_marked)
+        self._view_changed()
+
+    def view_spec(self) -> ViewSpec:
+        """Exactly what the table shows, as data: `table.writers.write_view` saves it."""
+        return self.table.view_spec()
 
     # -- sort ----------------------------------------------------------------------------
 
-    def action_sort(self) -> None:
-        """Cycle the current column: ascending, descending, arrival order."""
+    def action_sort(self, add: bool = False) -> None:
+        """Cycle the current column: ascending, descending, arrival order (`S`: as an extra key)."""
         column = self.table.current_column()
-        if column is None:
+        if column is not None:
+            self.table.sort_by_column(column, add=add)
+
+    # -- selection -----------------------------------------------------------------------
+
+    def action_select_all(self) -> None:
+        """Every row of the result; with a filter on, every row the filter keeps.
+
+        "All" means all: rows not loaded yet are fetched first (with progress in the status
+        line), and the selection is made once the last page is in.
+        """
+        if self.store.is_filtered or not self._more_to_load():
+            self._finish_select_all()
             return
-        store = self.store
-        if store.sort_column != column:
-            store.sort_by(column)
-        elif not store.sort_descending:
-            store.sort_by(column, descending=True)
-        else:
-            store.clear_sort()
-            self.notify("Sort cleared: rows in the order they arrived", markup=False, timeout=3)
-        self.table.refresh_rows()
+        self._select_all_pending = True
         self._refresh_status()
+        self.load_all()
+
+    def _finish_select_all(self) -> None:
+        waited = self._select_all_pending
+        self._select_all_pending = False
+        self.table.select_all()
+        if waited:  # after a wait for the rest of the rows, say it is done; else the status line does
+            self.notify(f"Selected all {self.store.view_len:,} rows of the result", markup=False, timeout=3)
+        self._refresh_status()
+
+    # -- the prompt line: find, jump to column, mark by pattern --------------------------
+
+    def action_open_prompt(self, mode: PromptMode) -> None:
+        column = self.table.current_column()
+        if mode in ("mark", "unmark", "column") and column is None:
+            self.notify("No rows yet", severity="warning", markup=False)
+            return
+        label = self.table.header_label(column) if column is not None else ""
+        self._prompt_mode = mode
+        self._prompt_origin = (self.table.cursor_row, self.table.cursor_column)
+        prompt = self.prompt_input
+        prompt.placeholder = PROMPT_PLACEHOLDERS[mode]
+        prompt.border_title = Content(PROMPT_TITLES[mode].format(column=label))  # a label: plain text
+        prompt.value = ""
+        prompt.disabled = False
+        prompt.add_class("-visible")
+        prompt.focus()
+
+    def _close_prompt(self) -> None:
+        self._prompt_mode = None
+        prompt = self.prompt_input
+        prompt.remove_class("-visible")
+        prompt.disabled = True
+        self.table.focus()
+
+    def action_cancel(self) -> None:
+        """Escape: close the prompt (undoing its live effect), or stop a select-all, or end the find."""
+        mode = self._prompt_mode
+        if mode is not None:
+            row, column = self._prompt_origin
+            if mode == "find":
+                self.table.clear_find()
+                self.table.move_cursor(row)
+            elif mode == "column" and column < len(self.table.visible_columns):
+                self.table.jump_to_column(self.table.visible_columns[column])
+            self._close_prompt()
+        elif self._select_all_pending:
+            self._select_all_pending = False
+            self.notify("Select all stopped (rows already loaded stay)", markup=False, timeout=3)
+        else:
+            self.table.clear_find()
+        self._refresh_status()
+
+    @on(Input.Changed, "#results-prompt")
+    def _on_prompt_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._prompt_mode == "find":
+            self.table.set_find(event.value)
+        elif self._prompt_mode == "column":
+            column = self._column_named(event.value)
+            if column is not None:
+                self.table.jump_to_column(column)
+
+    @on(Input.Submitted, "#results-prompt")
+    def _on_prompt_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        mode, text = self._prompt_mode, event.value
+        self._close_prompt()
+        if mode in ("mark", "unmark") and text:
+            column = self.table.current_column()
+            if column is None:
+                return
+            changed = self.table.select_matching(column, text, on=mode == "mark")
+            verb = "Marked" if mode == "mark" else "Unmarked"
+            label = self.table.header_label(column)
+            self.notify(f"{verb} {changed:,} rows where {label} matches {sanitize_text(text)!r}", markup=False,
+                        timeout=3)
+        elif mode == "column" and text and self._column_named(text) is None:
+            self.notify(f"No visible column is called {sanitize_text(text)!r} (C shows hidden ones)",
+                        severity="warning", markup=False)
+        self._refresh_status()
+
+    def _column_named(self, text: str) -> str | None:
+        """The first visible column at or after the prompt's starting column whose label or
+        raw name contains `text` (case-insensitive), coming round to the first."""
+        needle = text.casefold().strip()
+        if not needle:
+            return None
+        columns = self.table.visible_columns
+        start = self._prompt_origin[1]
+        for column in columns[start:] + columns[:start]:
+            if needle in self.table.header_label(column).casefold() or needle in column.casefold():
+                return column
+        return None
+
+    def _reset_view_state(self) -> None:
+        """A new job: no prompt, no find, no pending selection."""
+        if self._prompt_mode is not None:
+            self._close_prompt()
+        self._select_all_pending = False
+        self._find_line = ""
 
     # -- paging actions ------------------------------------------------------------------
 
@@ -514,3 +792,25 @@ class ResultsBrowser(Widget):
             self.notify("This row has no LinkedIn URL or website", severity="warning", markup=False)
             return
         await open_link(self.app, url)
+
+
+def _filter_words(store: RowStore) -> str:
+    """What hides rows, in the title: 'filtered', 'new only', 'marked only', joined."""
+    words = []
+    if store.filter_text or store.value_filters:
+        words.append("filtered")
+    if store.new_only:
+        words.append("new only")
+    if store.only_marked:
+        words.append("marked only")
+    return ", ".join(words)
+
+
+def _find_words(result: FindResult) -> str:
+    if not result.text:
+        return ""
+    text = sanitize_text(result.text)
+    if not result.total:
+        return f"Find {text!r}: no match in the shown columns"
+    where = f"match {result.match:,} of {result.total:,}" if result.match else f"{result.total:,} matches"
+    return f"Find {text!r}: {where}" + (" (wrapped)" if result.wrapped else "") + " · n/N"
