@@ -68,6 +68,20 @@ async def finished_job(client: SixtyfourClient, max_results: int) -> JobRecord:
                      status="completed", total_results=status.total_results)
 
 
+def some_word(texts: list[str], fewest: int, most: int, avoid: str = "") -> str:
+    """A lower-case word (letters only) found in at least `fewest` and at most `most` of `texts`
+    and nowhere in `avoid`, so a test can find or mark by it whatever the data set's names are."""
+    from collections import Counter
+
+    words = Counter(word for text in texts for word in set(text.lower().split()) if word.isalpha() and len(word) > 3)
+    lowered = [text.lower() for text in texts]
+    for word, _ in sorted(words.items(), key=lambda item: (-item[1], item[0])):
+        holding = sum(word in text for text in lowered)  # as find and patterns match: anywhere in the text
+        if fewest <= holding <= most and word not in avoid.lower():
+            return word
+    raise AssertionError(f"no word in {fewest}..{most} of the texts")
+
+
 def settled(browser: ResultsBrowser, rows: int):
     return lambda: len(browser.store) >= rows and not browser.is_loading
 
@@ -378,40 +392,40 @@ def copied_names(app: BrowserApp, browser: ResultsBrowser) -> list[str]:
     return [line.split("\t")[0] for line in lines[1:]]
 
 
-async def test_select_all_fetches_the_rows_not_loaded_yet_and_y_copies_all_of_them(client, job):
+async def test_select_all_fetches_the_rows_not_loaded_yet_and_y_copies_all_of_them(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, settled(browser, 100))
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, 100))
         browser.table.focus()
-        total = browser.pager.expected_total
+        total = browser.expected_total
         assert total > 100
         await pilot.press("ctrl+a")
-        await until(pilot, lambda: "Loading every row to select it" in browser.status_text
+        await wait_until(pilot=pilot, condition=lambda: "Loading every row to select it" in browser.status_text
                     or browser.table.selection_count == total)
-        await until(pilot, lambda: browser.table.selection_count == total and not browser.is_loading)
+        await wait_until(lambda: browser.table.selection_count == total and not browser.is_loading, pilot=pilot)
         assert len(browser.store) == total  # all 240 of 240, not the 100 on screen
         assert browser.status_text.endswith(f"{total:,} selected")
         await pilot.press("y")
-        await until(pilot, lambda: app.copied)
+        await wait_until(pilot=pilot, condition=lambda: app.copied)
         names = copied_names(app, browser)
         assert names == [browser.store.cell_text(i, "fullName") for i in range(total)]
 
 
-async def test_select_all_with_a_filter_marks_what_it_keeps_and_y_copies_every_filtered_row(client, job):
+async def test_select_all_with_a_filter_marks_what_it_keeps_and_y_copies_every_filtered_row(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, settled(browser, 100))
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, 100))
         text = narrowing_text(browser, "title")
         await pilot.press("slash", *("space" if char == " " else char for char in text), "enter")
-        await until(pilot, lambda: browser.table.has_focus and browser.store.filter_text == text)
+        await wait_until(pilot=pilot, condition=lambda: browser.table.has_focus and browser.store.filter_text == text)
         kept = [browser.store.view_row(p) for p in range(browser.store.view_len)]
         assert 1 < len(kept) < 100
         await pilot.press("ctrl+a", "y")
-        await until(pilot, lambda: app.copied)
+        await wait_until(pilot=pilot, condition=lambda: app.copied)
         assert len(browser.store) == 100  # a filter covers loaded rows: nothing more was fetched
         assert copied_names(app, browser) == [browser.store.cell_text(i, "fullName") for i in kept]
         assert browser.status_text.endswith(f"{len(kept)} selected")
@@ -422,18 +436,24 @@ async def test_select_all_with_a_filter_marks_what_it_keeps_and_y_copies_every_f
         assert browser.table.current_row_index() == kept[0]
 
 
-async def test_find_highlights_matches_and_n_moves_to_the_next(client, job):
+async def test_find_highlights_matches_and_n_moves_to_the_next(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, settled(browser, 100))
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, 100))
         table = browser.table
         await pilot.press("right", "right")  # away from the first column: the find moves the cell cursor
         await pilot.press("ctrl+f")
-        await until(pilot, lambda: browser.prompt_input.has_focus and browser.prompt_mode == "find")
-        await pilot.press(*"infra", "enter")
-        await until(pilot, lambda: table.has_focus and browser.prompt_mode is None)
+        await wait_until(
+            pilot=pilot, condition=lambda: browser.prompt_input.has_focus and browser.prompt_mode == "find"
+        )
+        shown = [column for column in table.visible_columns if column != "title"]
+        elsewhere = " ".join(browser.store.cell_text(i, column) for i in range(100) for column in shown)
+        word = some_word([browser.store.cell_text(i, "title") for i in range(100)], fewest=2, most=20,
+                         avoid=elsewhere)
+        await pilot.press(*word, "enter")
+        await wait_until(pilot=pilot, condition=lambda: table.has_focus and browser.prompt_mode is None)
         matches = table.find_matches()
         assert len(matches) >= 2
         assert table.cursor_row == matches[0] and table.current_column() == "title"
@@ -441,7 +461,7 @@ async def test_find_highlights_matches_and_n_moves_to_the_next(client, job):
         match_colour = table.get_component_rich_style("results-table--match").bgcolor
         top = round(table.scroll_y)
         line = list(table.render_line(matches[0] - top + 1))
-        assert [s.text for s in line if s.style and s.style.bgcolor == match_colour] == ["Infra"]
+        assert [s.text.lower() for s in line if s.style and s.style.bgcolor == match_colour] == [word]
         await pilot.press("n")
         await pilot.pause()
         assert table.cursor_row == matches[1]
@@ -454,20 +474,20 @@ async def test_find_highlights_matches_and_n_moves_to_the_next(client, job):
         assert table.find_text == "" and "Find" not in browser.status_text
 
 
-async def test_escape_closes_the_find_prompt_where_it_started_then_the_filter(client, job):
+async def test_escape_closes_the_find_prompt_where_it_started_then_the_filter(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, settled(browser, 100))
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, 100))
         await pilot.press("slash", *"vp", "enter")
-        await until(pilot, lambda: browser.table.has_focus)
+        await wait_until(pilot=pilot, condition=lambda: browser.table.has_focus)
         await pilot.press("j", "j")
         start = browser.table.cursor_row
         await pilot.press("question_mark", *"engineering")
-        await until(pilot, lambda: browser.table.find_text == "engineering")
+        await wait_until(pilot=pilot, condition=lambda: browser.table.find_text == "engineering")
         await pilot.press("escape")  # in the prompt: no find, the cursor back where it was
-        await until(pilot, lambda: browser.table.has_focus)
+        await wait_until(pilot=pilot, condition=lambda: browser.table.has_focus)
         assert browser.table.find_text == "" and browser.table.cursor_row == start
         assert browser.store.filter_text == "vp"
         await pilot.press("escape")
@@ -475,43 +495,48 @@ async def test_escape_closes_the_find_prompt_where_it_started_then_the_filter(cl
         assert browser.store.filter_text == ""
 
 
-async def test_colon_jumps_to_a_column_by_part_of_its_name(client, job):
+async def test_colon_jumps_to_a_column_by_part_of_its_name(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, settled(browser, 100))
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, 100))
         await pilot.press("colon", *"locat")
-        await until(pilot, lambda: browser.table.current_column() == "locationName")
+        await wait_until(pilot=pilot, condition=lambda: browser.table.current_column() == "locationName")
         await pilot.press("enter")
-        await until(pilot, lambda: browser.table.has_focus)
+        await wait_until(pilot=pilot, condition=lambda: browser.table.has_focus)
         await pilot.press("colon", *"jobfunc", "enter")  # the raw field name works too
-        await until(pilot, lambda: browser.table.current_column() == "jobFunction")
+        await wait_until(pilot=pilot, condition=lambda: browser.table.current_column() == "jobFunction")
         await pilot.press("colon", *"nothing-like-it", "enter")
-        await until(pilot, lambda: browser.table.has_focus)
+        await wait_until(pilot=pilot, condition=lambda: browser.table.has_focus)
         assert browser.table.current_column() == "jobFunction"
-        assert any("No visible column" in str(n.message) for n in app._notifications)
+        assert any("No visible column" in n for n in app.notices)
 
 
-async def test_plus_and_minus_mark_and_unmark_rows_by_pattern_and_quote_shows_only_them(client, job):
+async def test_plus_and_minus_mark_and_unmark_rows_by_pattern_and_quote_shows_only_them(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, settled(browser, 100))
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, 100))
         store = browser.store
         await pilot.press("right")  # the title column
         await pilot.press("quotation_mark")  # nothing marked: refused, with a hint
         assert not store.only_marked
-        await pilot.press("plus", *"^vp of", "enter")
-        await until(pilot, lambda: browser.table.has_focus)
-        expected = [i for i in range(100) if store.cell_text(i, "title").lower().startswith("vp of")]
+        from collections import Counter
+
+        starts = Counter(store.cell_text(i, "title").split()[0].lower() for i in range(100))
+        first = next(word for word, count in starts.most_common() if 3 <= count < 60 and word.isalpha())
+        await pilot.press("plus", *f"^{first} ", "enter")
+        await wait_until(pilot=pilot, condition=lambda: browser.table.has_focus)
+        expected = [i for i in range(100) if store.cell_text(i, "title").lower().startswith(f"{first} ")]
         assert 0 < len(expected) < 100
         assert store.marked_in_view() == expected
-        await pilot.press("minus", *"platform", "enter")
-        await until(pilot, lambda: browser.table.has_focus)
-        fewer = [i for i in expected if "platform" not in store.cell_text(i, "title").lower()]
-        assert store.marked_in_view() == fewer and 3 <= len(fewer) < len(expected)
+        word = some_word([store.cell_text(i, "title") for i in expected], fewest=1, most=len(expected) - 1)
+        await pilot.press("minus", *word, "enter")
+        await wait_until(pilot=pilot, condition=lambda: browser.table.has_focus)
+        fewer = [i for i in expected if word not in store.cell_text(i, "title").lower()]
+        assert store.marked_in_view() == fewer and 1 <= len(fewer) < len(expected)
         expected = fewer
         await pilot.press("quotation_mark")
         await pilot.pause()
@@ -525,12 +550,12 @@ async def test_plus_and_minus_mark_and_unmark_rows_by_pattern_and_quote_shows_on
         assert not store.only_marked and store.view_len == len(store)
 
 
-async def test_value_filters_and_new_only_compose_with_the_text_filter_and_sort(client, job):
+async def test_value_filters_and_new_only_compose_with_the_text_filter_and_sort(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, settled(browser, 100))
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, 100))
         store = browser.store
         cities = store.value_counts("locationName")
         two = [city for city, _ in cities.most_common(2)]
@@ -550,12 +575,12 @@ async def test_value_filters_and_new_only_compose_with_the_text_filter_and_sort(
         assert store.view_len == 100 and "filtered" not in browser.title_text
 
 
-async def test_mark_values_for_a_facet(client, job):
+async def test_mark_values_for_a_facet(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, settled(browser, 100))
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, 100))
         store = browser.store
         city = store.value_counts("locationName").most_common(1)[0][0]
         changed = browser.table.select_values("locationName", [city])
@@ -564,7 +589,7 @@ async def test_mark_values_for_a_facet(client, job):
         assert f"{changed} selected" in browser.status_text
 
 
-async def test_the_tui_and_a_headless_build_write_identical_bytes_for_the_same_view(client, job, tmp_path):
+async def test_the_tui_and_a_headless_build_write_identical_bytes_for_the_same_view(client, workspace, job, tmp_path):
     """The headless CLI will build a RowStore from stored rows, decode the saved spec and call the
     same writer: for the same view, the bytes must be the same."""
     import msgspec
@@ -577,13 +602,13 @@ async def test_the_tui_and_a_headless_build_write_identical_bytes_for_the_same_v
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, settled(browser, 100))
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, 100))
         await pilot.press("M")
-        await until(pilot, lambda: not browser.pager.has_more and not browser.is_loading)
+        await wait_until(pilot=pilot, condition=lambda: not browser.has_more and not browser.is_loading)
         table = browser.table
         await pilot.press("slash", *"engineer", "enter")  # text filter
-        await until(pilot, lambda: table.has_focus)
+        await wait_until(pilot=pilot, condition=lambda: table.has_focus)
         browser.set_value_filter("seniority", ["VP", "Director", "Head"])  # a facet
         await pilot.press("right", "right", "s")  # sort by seniority…
         await pilot.press("left", "S", "S")  # …then by title, descending
@@ -613,21 +638,21 @@ async def test_the_tui_and_a_headless_build_write_identical_bytes_for_the_same_v
     assert header.startswith("Full name,") and "Email" not in header
 
 
-async def test_palette_commands_run_the_results_actions(client, job):
+async def test_palette_commands_run_the_results_actions(client, workspace, job):
     from sixtyfour_tui.ui.commands import RESULTS_COMMANDS, run_results_action
 
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, settled(browser, 100))
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, 100))
         browser.set_value_filter("seniority", ["VP"])
         await run_results_action(app, "browser", "select_all")
         assert browser.table.selection_count == browser.store.view_len > 0
         await run_results_action(app, "table", "clear_selection")
         assert browser.table.selection_count == 0
         await run_results_action(app, "browser", "open_prompt('find')")
-        await until(pilot, lambda: browser.prompt_mode == "find")
+        await wait_until(pilot=pilot, condition=lambda: browser.prompt_mode == "find")
     for name, target, action, _ in RESULTS_COMMANDS:
         owner = ResultsBrowser if target == "browser" else ResultsTable
         assert hasattr(owner, "action_" + action.split("(")[0]), name
@@ -640,20 +665,35 @@ def test_every_results_key_has_a_binding_id_and_a_line_in_f1_help():
     assert all(binding.id and binding.id.startswith("results.") for binding in bindings)
     assert len({binding.id for binding in bindings}) == len(bindings)
     described = {description for _, description in binding_rows(bindings)}
-    for description in ("Select all", "Clear selection", "Invert selection", "Mark matching", "Unmark matching",
-                        "Find", "Next match", "Previous match", "Jump to column", "Widen column", "Narrow column",
-                        "Move column left", "Move column right", "Pin column", "Add sort key", "Only marked rows"):
+    for description in (
+        "Select all",
+        "Clear selection",
+        "Invert selection",
+        "Mark matching",
+        "Unmark matching",
+        "Find",
+        "Next match",
+        "Previous match",
+        "Jump to column",
+        "Widen column",
+        "Narrow column",
+        "Move column left",
+        "Move column right",
+        "Pin column",
+        "Add sort key",
+        "Only marked rows",
+    ):
         assert description in described
 
 
-async def test_column_chooser_shows_labels_raw_names_and_check_marks(client, job):
+async def test_column_chooser_shows_labels_raw_names_and_check_marks(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = app.browser
-        browser.show_job(job, client)
-        await until(pilot, settled(browser, 100))
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, 100))
         await pilot.press("C")
-        await until(pilot, lambda: isinstance(app.screen, ColumnsScreen))
+        await wait_until(pilot=pilot, condition=lambda: isinstance(app.screen, ColumnsScreen))
         await pilot.pause()
         choices = app.screen.query_one(SelectionList)
         lines = [choices.render_line(y).text for y in range(choices.size.height)]

@@ -58,7 +58,7 @@ def test_results_find_prompt(snap_compare, tmp_path, monkeypatch, scene_sandbox)
     async def prepare(pilot):
         browser = await open_results(pilot, app, scene_sandbox)
         await pilot.press("ctrl+f", *"infra")
-        await wait_until(pilot, lambda: "Find 'infra'" in browser.status_text)
+        await wait_until(pilot=pilot, condition=lambda: "Find 'infra'" in browser.status_text)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=prepare)
 
@@ -70,7 +70,7 @@ def test_results_find_next_match(snap_compare, tmp_path, monkeypatch, scene_sand
     async def prepare(pilot):
         browser = await open_results(pilot, app, scene_sandbox)
         await pilot.press("ctrl+f", *"infra", "enter", "n")
-        await wait_until(pilot, lambda: "match 2 of" in browser.status_text and browser.table.has_focus)
+        await wait_until(pilot=pilot, condition=lambda: "match 2 of" in browser.status_text and browser.table.has_focus)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=prepare)
 
