@@ -190,3 +190,38 @@ async def test_a_task_the_server_forgot_is_started_again_once_then_fails(tmp_pat
     finally:
         await close(engine)
         server.stop()
+
+
+async def test_queries_answered_at_once_are_stored_like_any_search(fast_sandbox, tmp_path):
+    """A natural-language query, an edited parsed query and a filter search: no deep-search slot,
+    rows stored, a search id that replays."""
+    from sixtyfour_tui.jobs.records import JobSource
+    from sixtyfour_tui.jobs.stored_rows import StoredRows
+
+    engine = await start_engine(fast_sandbox, tmp_path)
+    try:
+        asked = engine.run_query(JobSource.QUERY, query="VP of Engineering in New York", mode="people",
+                                 max_results=30)
+        first = await asyncio.wait_for(engine.wait(asked.job_id), 30)
+        assert first.status == "completed" and first.parsed_query and first.total_results
+        assert first.parsed_query["filters"]["seniority"] == ["VP"]
+        edited = {**first.parsed_query, "filters": {**first.parsed_query["filters"], "seniority": ["Director"]}}
+        job = engine.run_query(JobSource.PARSED, query=first.query, mode="people", max_results=30,
+                               parsed_query=edited, edited_from=first.job_id, edit_note="seniority: VP → Director")
+        final = await asyncio.wait_for(engine.wait(job.job_id), 30)
+        assert final.status == "completed" and final.edit_note == "seniority: VP → Director"
+        await wait_until(lambda: (info := engine.workspace.result_info(final.job_id)) and info.complete)
+        rows = engine.workspace.read_rows(final.job_id)
+        assert rows and all(row["seniority"] == "Director" for row in rows)
+        filtered = engine.run_query(JobSource.FILTER, query="CTOs, filter search", mode="people", max_results=250,
+                                    simple_filters={"seniority": "CXO", "title": {"$match": "*CTO*"}})
+        done = await asyncio.wait_for(engine.wait(filtered.job_id), 30)
+        assert done.status == "completed" and done.search_id != filtered.search_id  # the server's id
+        source = StoredRows(engine.client, engine.workspace, done)
+        await source.open()
+        await wait_until(lambda: engine.workspace.result_info(done.job_id).complete)
+        stored = engine.workspace.read_rows(done.job_id)
+        assert len(stored) == done.total_results and all("CTO" in row["title"] for row in stored)
+        assert engine.running_count == 0  # none of them held a deep-search slot
+    finally:
+        await close(engine)

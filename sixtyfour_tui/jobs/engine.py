@@ -280,7 +280,9 @@ class JobEngine:
             self._known[record.job_id] = record
             self._foreign_active.discard(record.job_id)
             resumed.append(record)
-            if record.status == JobStatus.RUNNING and record.task_id:
+            if record.source != JobSource.DEEP:
+                self._run(self._run_query(record.job_id), record)  # answered at once: ask again
+            elif record.status == JobStatus.RUNNING and record.task_id:
                 self._active.add(record.job_id)
                 self._run(self._poll(record.job_id), record)
             elif record.status == JobStatus.STARTING:
@@ -315,6 +317,66 @@ class JobEngine:
         self._queue.append(record.job_id)
         self._pump()
         return self._mine[record.job_id]
+
+    def run_query(self, source: JobSource, *, query: str, mode: str, max_results: int,
+                  parsed_query: dict[str, Any] | None = None, simple_filters: dict[str, Any] | None = None,
+                  exclusions: Exclusions | None = None, edited_from: str | None = None,
+                  edit_note: str | None = None) -> JobRecord:
+        """A search answered at once through `/search/query` or a filter search (no deep-search
+        slot): a natural-language query (people), an edited parsed query, or simple filters. Its
+        first page is stored as it arrives; the job then completes like any search."""
+        if source == JobSource.DEEP:
+            raise ValueError("a deep search goes through submit()")
+        record = JobRecord(kind=JobKind.SEARCH, query=query, mode=mode, max_results=max_results,
+                           backend=self.backend, status=JobStatus.RUNNING, source=source,
+                           parsed_query=parsed_query, simple_filters=simple_filters,
+                           exclusions=exclusions or Exclusions(), edited_from=edited_from, edit_note=edit_note,
+                           started_at=time.time(), progress_message="Asking the index")
+        self.save(record)
+        self._run(self._run_query(record.job_id), record)
+        return record
+
+    async def _run_query(self, job_id: str) -> None:
+        from sixtyfour_tui.jobs.stored_rows import StoredRows, keep_rows
+
+        await self.writer.flushed()
+        record = self._mine[job_id]
+        if not record.exclusions.resolved:
+            if not await self._resolve_exclusions(job_id):
+                return
+            record = self._mine[job_id]
+        source = StoredRows(self.client, self.workspace, record, first_page=self._first_request(record))
+        await source.open()
+        try:
+            rows = await source.fetch_page(0)
+        except ApiError as error:
+            self._finish(job_id, status=JobStatus.FAILED, error=error.message, kind=error_kind(error))
+            return
+        pager = source.pager(0)
+        page = pager.last_page
+        expected = len(rows) if not pager.has_more else (pager.expected_total or len(rows))
+        parsed = page.parsed_query if page is not None and isinstance(page.parsed_query, dict) else None
+        record = self._mine[job_id]
+        self.save(replace(record, search_id=pager.search_id, total_results=expected, results_so_far=expected,
+                          parsed_query=parsed or record.parsed_query, iterations=1))
+        self._finish(job_id, status=JobStatus.COMPLETED)
+        if self.keep_rows:
+            await keep_rows(self, self._known[job_id])
+
+    def _first_request(self, record: JobRecord) -> Callable[[], Awaitable[QueryPage]]:
+        excluded = list(record.exclusions.entity_ids) or None
+        lists = list(record.exclusions.list_ids) or None
+        client: Any = self.client
+        if record.source == JobSource.FILTER:
+            return lambda: client.start_filter_search(record.simple_filters or {}, mode=record.mode,
+                                                      max_results=record.max_results, page_size=100,
+                                                      exclude_entity_ids=excluded, exclude_list_ids=lists)
+        if record.source == JobSource.PARSED:
+            return lambda: client.query_first(mode=record.mode, parsed_query=record.parsed_query,
+                                              max_results=record.max_results, page_size=100,
+                                              exclude_entity_ids=excluded, exclude_list_ids=lists)
+        return lambda: client.query_first(mode=record.mode, query=record.query, max_results=record.max_results,
+                                          page_size=100, exclude_entity_ids=excluded, exclude_list_ids=lists)
 
     def find_unfinished(self, query: str, mode: str, max_results: int,
                         exclusions: Exclusions | None = None) -> JobRecord | None:

@@ -108,7 +108,8 @@ class StoredRows:
             stored = await asyncio.to_thread(
                 self.workspace.store_rows, self.job, start, rows, complete=not pager.has_more,
                 next_cursor=pager.cursor, cursor_ttl=page.cursor_expires_in_seconds if page else None,
-                total_available=pager.total_available)
+                total_available=pager.total_available,
+                parsed_query=page.parsed_query if page is not None and isinstance(page.parsed_query, dict) else None)
             self.storage_error = None
         except StorageError as problem:
             if self.storage_error is None or self.storage_error.message != problem.message:

@@ -45,6 +45,7 @@ class StoredResult(msgspec.Struct, frozen=True):
     origin: str  # "pages" (from /search/query) or "csv" (from a downloaded file)
     columns: tuple[str, ...] | None
     total_available: int | None
+    parsed_query: dict[str, Any] | None
     next_cursor: str | None
     cursor_expires_at: float | None
     fetched_at: float
@@ -114,13 +115,14 @@ class StringIds:
 
 def info(db: sqlite3.Connection, job_id: str) -> StoredResult | None:
     row = db.execute(
-        "SELECT job_id, search_no, mode, stored, complete, origin, columns, total_available, next_cursor, "
-        "cursor_expires_at, fetched_at, updated_at FROM results WHERE job_id = ?", (job_id,)).fetchone()
+        "SELECT job_id, search_no, mode, stored, complete, origin, columns, total_available, parsed_query, "
+        "next_cursor, cursor_expires_at, fetched_at, updated_at FROM results WHERE job_id = ?", (job_id,)).fetchone()
     if row is None:
         return None
     columns = tuple(_decoder_list.decode(row[6])) if row[6] else None
-    return StoredResult(row[0], row[1], row[2], row[3], bool(row[4]), row[5], columns, row[7], row[8], row[9],
-                        row[10], row[11])
+    parsed = _decoder.decode(row[8]) if row[8] else None
+    return StoredResult(row[0], row[1], row[2], row[3], bool(row[4]), row[5], columns, row[7], parsed, row[9],
+                        row[10], row[11], row[12])
 
 
 _decoder_list = msgspec.json.Decoder(type=list[str])
@@ -142,7 +144,7 @@ def _search_no(db: sqlite3.Connection, job: JobRecord, origin: str, columns: Seq
 def store(db: sqlite3.Connection, strings: StringIds, job: JobRecord, start: int, rows: Sequence[dict[str, Any]],
           *, complete: bool = False, next_cursor: str | None = None, cursor_ttl: float | None = None,
           total_available: int | None = None, origin: str = "pages",
-          columns: Sequence[str] | None = None) -> int:
+          columns: Sequence[str] | None = None, parsed_query: dict[str, Any] | None = None) -> int:
     search_no = _search_no(db, job, origin, columns)
     held = int(db.execute("SELECT stored FROM results WHERE search_no = ?", (search_no,)).fetchone()[0])
     fresh = [(start + offset, row) for offset, row in enumerate(rows) if start + offset >= held]
@@ -152,8 +154,10 @@ def store(db: sqlite3.Connection, strings: StringIds, job: JobRecord, start: int
     now = time.time()
     expires = now + cursor_ttl if (next_cursor and cursor_ttl) else None
     db.execute("UPDATE results SET stored = ?, complete = max(complete, ?), "
-               "total_available = coalesce(?, total_available), updated_at = ? WHERE search_no = ?",
-               (stored, int(complete), total_available, now, search_no))
+               "total_available = coalesce(?, total_available), parsed_query = coalesce(?, parsed_query), "
+               "updated_at = ? WHERE search_no = ?",
+               (stored, int(complete), total_available,
+                _encoder.encode(parsed_query).decode() if isinstance(parsed_query, dict) else None, now, search_no))
     if complete or (next_cursor and start + len(rows) >= held):
         # The cursor that continues after the last stored row (none once the search is whole).
         db.execute("UPDATE results SET next_cursor = ?, cursor_expires_at = ? WHERE search_no = ?",

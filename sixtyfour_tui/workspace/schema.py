@@ -69,6 +69,7 @@ MIGRATIONS: list[list[str]] = [
             cursor_expires_at REAL,
             new_count INTEGER,
             seen_count INTEGER,
+            parsed_query TEXT,
             fetched_at REAL NOT NULL,
             updated_at REAL NOT NULL
         )""",
