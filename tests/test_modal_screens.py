@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import os
 import stat
 import tomllib
@@ -279,3 +281,36 @@ def test_paths_the_file_system_refuses_to_look_at_give_messages_not_tracebacks(t
     assert destination_warning(too_long) is None
     with pytest.raises(ValueError, match="Cannot use .*too long"):
         validate_destination(str(too_long))
+
+
+async def test_a_huge_value_is_cut_in_the_detail_view_and_copied_whole():
+    from sixtyfour_tui.ui.screens.detail import MAX_VALUE_SHOWN, DetailScreen
+
+    huge = "x" * 20_000_000 + "\x1b[2J"
+    record = {"fullName": "Ada", "headline": huge, "title": "CTO"}
+    app = Host(lambda: DetailScreen(record))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(lambda: isinstance(app.screen, DetailScreen), pilot=pilot)
+        shown = app.screen.query_one("TextArea").text
+        assert len(shown) < MAX_VALUE_SHOWN + 1000 and "y copies all" in shown
+        assert "1 long value is cut here" in screen_text(app)
+        copied: list[str] = []
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        await pilot.press("y")
+        await wait_until(lambda: copied, pilot=pilot)
+        assert json.loads(copied[0])["headline"] == huge  # whole (the escape written the JSON way)
+        assert "\x1b" not in copied[0]
+
+
+async def test_a_ten_thousand_character_query_leaves_the_export_buttons_on_screen(fast_sandbox, engine_on, tmp_path):
+    from sixtyfour_tui.ui.screens.export_screen import ExportScreen
+    from tests.engines import finished_search
+
+    engine = await engine_on(fast_sandbox)
+    search = await finished_search(engine, "engineers in Berlin " + "very " * 2000, 5)
+    app = Host(lambda: ExportScreen(search, engine, tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(lambda: isinstance(app.screen, ExportScreen), pilot=pilot)
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "Export" in shown and "Close" in shown and "Save as" in shown

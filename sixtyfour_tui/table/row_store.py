@@ -85,10 +85,26 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+MAX_CELL_CHARS = 10_000
+"""What a cell shows at most (a 100 MB value must not cost 100 MB per frame); `full_text` has it all."""
+
+
 def display_text(value: Any) -> str:
-    """Sanitized, single-line text for a cell: safe to put straight into a Segment."""
-    if type(value) is str and not _UNSAFE_CHARACTERS.search(value):
-        return value  # the common case, and no copy: sanitizing would change nothing
+    """Sanitized, single-line text for a cell, cut at MAX_CELL_CHARS: safe to put straight into a Segment."""
+    if type(value) is str:
+        if len(value) > MAX_CELL_CHARS:
+            value = value[:MAX_CELL_CHARS - 1] + "…"
+        if not _UNSAFE_CHARACTERS.search(value):
+            return value  # the common case, and no copy: sanitizing would change nothing
+        return sanitize_text(value)
+    text = format_value(value)
+    if len(text) > MAX_CELL_CHARS:
+        text = text[:MAX_CELL_CHARS - 1] + "…"
+    return sanitize_text(text)
+
+
+def full_text(value: Any) -> str:
+    """The whole value as sanitized single-line text (for copying one cell)."""
     return sanitize_text(format_value(value))
 
 
@@ -374,6 +390,10 @@ class RowStore:
     def cell_text(self, index: int, column: str) -> str:
         """Sanitized single-line display text, formatted on use (only visible rows need it)."""
         return display_text(self._value(index, column))
+
+    def cell_full_text(self, index: int, column: str) -> str:
+        """The cell's whole text, however long (what `c` copies)."""
+        return full_text(self._value(index, column))
 
     def row_texts(self, index: int, columns: Sequence[str]) -> list[str]:
         """Display text of several cells of one row (one shape lookup for all of them)."""

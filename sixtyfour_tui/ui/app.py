@@ -27,6 +27,8 @@ from sixtyfour_tui.ui.engine_messages import (
 )
 from sixtyfour_tui.ui.widgets.composer import Composer
 
+TOAST_LIMIT = 400
+
 
 def _commands_provider():
     from sixtyfour_tui.ui.commands import SixtyfourCommands
@@ -492,6 +494,15 @@ class SixtyfourApp(App):
             await self.client.aclose()
         if self.backend is not None and self.backend.close_with_app:
             self.backend.close()
+
+    def notify(self, message, *, title: str = "", severity="information", timeout=None, markup: bool = True):
+        """Every toast, capped: a server's 200 kB message must not fill the screen (nor be parsed:
+        callers pass markup=False for anything that holds server text)."""
+        from sixtyfour_tui.sanitize import shorten
+
+        text = message if isinstance(message, str) else str(message)
+        return super().notify(shorten(text, TOAST_LIMIT), title=title, severity=severity, timeout=timeout,
+                              markup=markup)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo_remove":

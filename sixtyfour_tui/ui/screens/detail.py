@@ -6,8 +6,6 @@ markup) and characters a terminal could act on are escaped the JSON way (\\uXXXX
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
 from textual.app import ComposeResult
@@ -18,20 +16,39 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
 from sixtyfour_tui.api.rows import sanitize_text
+from sixtyfour_tui.sanitize import json_pretty
 from sixtyfour_tui.ui.clipboard import copy_text
 from sixtyfour_tui.ui.links import open_link
 
-# JSON already escapes C0 controls; these survive `ensure_ascii=False` and could still act on a
-# terminal (C1 controls) or reverse the text on screen (bidi overrides).
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 LINK_FIELDS = ("linkedinUrl", "linkedin_url", "website")
 TITLE_FIELDS = ("fullName", "company_name", "full_name", "name")
 
 
+MAX_VALUE_SHOWN = 10_000
+"""Longer strings are cut in the view (a 100 MB cell must not freeze the screen); y copies them whole."""
+
+
 def record_json(record: dict[str, Any]) -> str:
     """Pretty JSON of the record that is safe to display and still parses back to the record."""
-    text = json.dumps(record, indent=2, ensure_ascii=False, default=str)
-    return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return json_pretty(record)
+
+
+def shown_json(record: dict[str, Any]) -> tuple[str, int]:
+    """The JSON to show, with strings over MAX_VALUE_SHOWN cut; and how many values were cut."""
+    cut = [0]
+
+    def shorten_values(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > MAX_VALUE_SHOWN:
+            cut[0] += 1
+            return value[:MAX_VALUE_SHOWN] + f"… [{len(value) - MAX_VALUE_SHOWN:,} more characters: y copies all]"
+        if isinstance(value, dict):
+            return {key: shorten_values(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [shorten_values(item) for item in value]
+        return value
+
+    shown = json_pretty(shorten_values(record))
+    return shown, cut[0]
 
 
 def record_link(record: dict[str, Any]) -> str | None:
@@ -87,11 +104,15 @@ class DetailScreen(ModalScreen[None]):
     def __init__(self, record: dict[str, Any], *, name: str | None = None, id: str | None = None) -> None:
         super().__init__(name=name, id=id)
         self.record = record
-        self.json_text = record_json(record)
+        self.json_text, self.values_cut = shown_json(record)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="detail-panel"):
-            yield Static(Content(record_title(self.record)), id="detail-title")
+            title = record_title(self.record)
+            if self.values_cut:
+                values = "1 long value is" if self.values_cut == 1 else f"{self.values_cut} long values are"
+                title += f"  ·  {values} cut here; y copies it all"
+            yield Static(Content(title), id="detail-title")
             yield TextArea(
                 self.json_text,
                 read_only=True,
@@ -110,7 +131,7 @@ class DetailScreen(ModalScreen[None]):
         self.dismiss(None)
 
     async def action_copy_json(self) -> None:
-        outcome = await copy_text(self.app, self.json_text)
+        outcome = await copy_text(self.app, record_json(self.record))  # whole, cut values included
         self.notify(outcome.describe("the record as JSON"), markup=False)
 
     async def action_open_link(self) -> None:

@@ -69,6 +69,9 @@ class ExportScreen(ModalScreen[JobRecord | None]):
     }
     ExportScreen #query {
         text-style: bold;
+        height: 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     ExportScreen #result-count, ExportScreen .hint {
         color: $text-muted;

@@ -24,6 +24,7 @@ from textual.widgets import Input, Static
 
 from sixtyfour_tui.api.rows import sanitize_text
 from sixtyfour_tui.jobs.stored_rows import StoredRows
+from sixtyfour_tui.sanitize import shorten
 from sixtyfour_tui.table.row_store import RowFlag, RowStore
 from sixtyfour_tui.table.view import ViewSpec
 from sixtyfour_tui.ui.clipboard import SystemCopy, copy_text
@@ -59,6 +60,8 @@ PINNED_COLUMNS = {"people": "fullName", "company": "company_name"}
 """Per mode, the identity column that stays on screen while the table scrolls sideways."""
 
 COPY_FORMATS = {"tsv": "TSV", "csv": "CSV", "json": "JSON", "markdown": "Markdown"}
+TITLE_QUERY_LIMIT = 160
+"""A 10,000-character query must not push the table off screen; the jobs panel shows it whole."""
 STORED_FIRST_CHUNK = 200
 """Stored rows read before the first frame of a reopened search: a screenful and then some."""
 STORED_CHUNK = 2000
@@ -400,7 +403,7 @@ class ResultsBrowser(Widget):
         store = self.store
         if store.is_filtered:
             summary += f" · {_filter_words(store)}: {store.view_len:,} of {len(store):,} loaded"
-        query = sanitize_text(job.query) or "(no query)"
+        query = shorten(sanitize_text(job.query), TITLE_QUERY_LIMIT) or "(no query)"
         title = Content.assemble((query, "bold"), f"  {job.mode} · ", summary)
         self.query_one("#results-title", Static).update(title)
 
@@ -756,7 +759,7 @@ class ResultsBrowser(Widget):
         if index is None or column is None:
             self.notify("No cell to copy", severity="warning", markup=False)
             return
-        text = self.store.cell_text(index, column)
+        text = self.store.cell_full_text(index, column)
         outcome = await copy_text(self.app, text, system_copy=self._system_copy)
         self.notify(outcome.describe(f"the {sanitize_text(column)} cell"), markup=False)
         self.post_message(RowsCopied("cell", 1))
