@@ -54,3 +54,22 @@ def started_search_ids(server) -> list[str]:
     return [entry.body.get("search_id") for entry in server.state.request_log.entries("/search/start-deep-search",
                                                                                       "POST")
             if entry.status == 200 and isinstance(entry.body, dict)]
+
+
+async def finished_on_server(client, query: str, max_results: int, mode: str = "people",
+                             timeout: float = 30.0) -> JobRecord:
+    """A deep search run to completion straight through a client (no engine, nothing stored), as
+    the record a job would have; for tests of the pager and the results browser."""
+    import asyncio
+    import time
+
+    from sixtyfour_tui.jobs.records import JobStatus
+
+    task = await client.start_deep_search(query, mode=mode, max_results=max_results)
+    deadline = time.monotonic() + timeout
+    while not (status := await client.task_status(task.task_id)).is_completed:  # wait on the status itself
+        assert not status.is_failed, status
+        assert time.monotonic() < deadline, "the search did not finish"
+        await asyncio.sleep(0.01)
+    return JobRecord(query=query, mode=mode, max_results=max_results, search_id=status.search_id or "",
+                     status=JobStatus.COMPLETED, total_results=status.total_results)

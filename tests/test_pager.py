@@ -11,20 +11,9 @@ from sixtyfour_tui.api.client import SixtyfourClient
 from sixtyfour_tui.api.errors import BadRequestError, NotFoundError
 from sixtyfour_tui.api.models import QueryPage
 from sixtyfour_tui.api.pager import ResultPager, row_identity
+from tests.engines import finished_on_server
 
 QUERY = "software engineers in Berlin"
-
-
-async def finished_search(client: SixtyfourClient, *, max_results: int, query: str = QUERY) -> str:
-    """Run a deep search to completion (waiting on its status, not a clock); returns its search_id."""
-    task = await client.start_deep_search(query, mode="people", max_results=max_results)
-    deadline = time.monotonic() + 30
-    while not (status := await client.task_status(task.task_id)).is_completed:
-        assert not status.is_failed, status
-        assert time.monotonic() < deadline, "search did not finish"
-        await asyncio.sleep(0.01)
-    assert status.search_id
-    return status.search_id
 
 
 async def read_all(pager: ResultPager) -> list[dict]:
@@ -47,7 +36,7 @@ async def wait_until_cursor_refused(client: SixtyfourClient, cursor: str, timeou
 
 async def test_pages_arrive_in_order_without_duplicates_and_totals_are_honest(fast_sandbox):
     async with SixtyfourClient(fast_sandbox.api_key, fast_sandbox.base_url) as client:
-        search_id = await finished_search(client, max_results=250)
+        search_id = (await finished_on_server(client, QUERY, 250)).search_id
         pager = ResultPager(client, mode="people", search_id=search_id, max_results=250, page_size=100)
         assert pager.expected_total is None and pager.has_more
 
@@ -68,7 +57,7 @@ async def test_pages_arrive_in_order_without_duplicates_and_totals_are_honest(fa
 async def test_expired_cursor_is_recovered_with_no_gap_and_no_duplicate(make_sandbox):
     server = make_sandbox(speed=2000.0, cursor_ttl=0.3)
     async with SixtyfourClient(server.api_key, server.base_url) as client:
-        search_id = await finished_search(client, max_results=450)
+        search_id = (await finished_on_server(client, QUERY, 450)).search_id
         fresh = await read_all(ResultPager(client, mode="people", search_id=search_id, max_results=450))
         assert len(fresh) > 300
 

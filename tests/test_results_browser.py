@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 
 import pytest
 from textual.app import App, ComposeResult
@@ -18,6 +16,7 @@ from sixtyfour_tui.ui.screens.columns import ColumnsScreen
 from sixtyfour_tui.ui.screens.detail import DetailScreen
 from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser, results_summary
 from sixtyfour_tui.ui.widgets.results_table import ResultsTable
+from tests.engines import finished_on_server
 from tests.terminal import RecordsNotices
 from tests.waiting import wait_until
 
@@ -58,16 +57,6 @@ class BrowserApp(RecordsNotices, App):
         return self.query_one(ResultsBrowser)
 
 
-async def finished_job(client: SixtyfourClient, max_results: int) -> JobRecord:
-    task = await client.start_deep_search(QUERY, mode="people", max_results=max_results)
-    deadline = time.monotonic() + 30
-    while not (status := await client.task_status(task.task_id)).is_completed:
-        assert time.monotonic() < deadline and not status.is_failed
-        await asyncio.sleep(0.01)
-    return JobRecord(query=QUERY, mode="people", max_results=max_results, search_id=status.search_id,
-                     status="completed", total_results=status.total_results)
-
-
 def some_word(texts: list[str], fewest: int, most: int, avoid: str = "") -> str:
     """A lower-case word (letters only) found in at least `fewest` and at most `most` of `texts`
     and nowhere in `avoid`, so a test can find or mark by it whatever the data set's names are."""
@@ -103,7 +92,7 @@ def workspace(tmp_path):
 
 @pytest.fixture
 async def job(client):
-    return await finished_job(client, max_results=450)
+    return await finished_on_server(client, QUERY, 450)
 
 
 def ids(browser: ResultsBrowser) -> list[str | None]:
