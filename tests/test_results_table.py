@@ -7,6 +7,7 @@ from textual.message import Message
 
 from sixtyfour_tui.table.row_store import RowStore
 from sixtyfour_tui.ui.widgets.results_table import FindResult, ResultsTable
+from tests.waiting import wait_until
 
 SIZE = (100, 24)
 BODY_HEIGHT = SIZE[1] - 1 - 1  # minus header, minus horizontal scrollbar (if shown)
@@ -216,9 +217,13 @@ async def test_hostile_strings_render_literally() -> None:
             assert strip.cell_length == table.size.width
             assert all(segment.style is None or segment.style.meta == {} or "@click" not in segment.style.meta
                        for segment in strip)
-        await pilot.press("enter")  # would quit if "[@click=app.quit]" had been parsed
-        await pilot.pause()
-        assert app.is_running
+        # A click on the "[@click=app.quit]" cell would quit had the text been parsed as markup;
+        # it only moves the cursor there (and the table says so), and the app goes on.
+        await pilot.click(ResultsTable, offset=(4, 2))
+        await wait_until(lambda: any(m.row_index == 1 for m in app.of_type(ResultsTable.CursorMoved)), pilot=pilot)
+        await pilot.press("enter")
+        await wait_until(lambda: app.of_type(ResultsTable.RowActivated), pilot=pilot)
+        assert app.is_running and app.of_type(ResultsTable.RowActivated)[-1].row_index == 1
         assert "\x1b[31m" not in app.export_screenshot()
 
 
