@@ -46,6 +46,7 @@ class SceneApp(SixtyfourApp):
 
         self.query_one("#topbar").update(Text.assemble(("sixtyfour", "bold"), "  ", (" SANDBOX ", "reverse"),
                                                         " Sandbox (local)   2/5 running · 1 queued"))
+        self.run_worker(self._mount_results())
 
 
 def build_scene(tmp_path: Path, monkeypatch) -> SceneApp:

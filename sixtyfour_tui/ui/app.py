@@ -6,6 +6,7 @@ sandbox's Starlette/uvicorn and its data set) starts in a thread worker after th
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
@@ -90,13 +91,18 @@ class SixtyfourApp(App):
         self.call_after_refresh(self._mount_panels)
 
     async def _mount_panels(self) -> None:
-        """The jobs panel and the results browser arrive just after the first frame."""
+        """The jobs panel arrives just after the first frame, the results browser once the app is
+        ready: what "ready" needs (the backend, the workspace, the jobs) comes first."""
         from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
-        from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
 
         await self.main_screen.query_one("#jobs-slot").mount(JobsPanel(id="jobs"))
-        await self.main_screen.query_one("#results-slot").mount(ResultsBrowser(id="results"))
         self._connect()
+
+    async def _mount_results(self) -> None:
+        from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
+
+        if not self.main_screen.query("#results"):
+            await self.main_screen.query_one("#results-slot").mount(ResultsBrowser(id="results"))
 
     # -- backend and engine -----------------------------------------------------------------------
     def _connect(self) -> None:
@@ -155,14 +161,17 @@ class SixtyfourApp(App):
             workspace.open()
         except StorageError as refused:
             problem = refused.message
-        self.call_from_thread(self._attach_backend, backend, workspace, problem)
+        import sixtyfour_tui.jobs.engine  # noqa: F401 - imported here, not on the UI thread
 
-    def _attach_backend(self, backend, workspace, problem: str | None = None) -> None:
+        client = backend.client()  # httpx and the API layer load here too
+        self.call_from_thread(self._attach_backend, backend, workspace, problem, client)
+
+    def _attach_backend(self, backend, workspace, problem: str | None = None, client=None) -> None:
         from sixtyfour_tui.jobs.engine import JobEngine
 
         self.backend = backend
         self.workspace = workspace
-        self.client = backend.client()
+        self.client = client or backend.client()
         for notice in workspace.notices:
             self.notify(notice, severity="error" if workspace.recovered_from else "information", markup=False,
                         timeout=12)
@@ -182,11 +191,16 @@ class SixtyfourApp(App):
             jobs.show_job(job, engine.queue_position(job.job_id))
         if jobs.row_count:
             jobs.move_cursor(row=jobs.row_count - 1)  # the newest (and any resumed) jobs in view
-        self.ready = True
+        self._update_topbar()
         self.post_message(BackendReady(self.backend.label, self.backend.is_sandbox))
         pending, self._pending = self._pending, []
         for submitted in pending:
             self._submit(submitted)
+        painted = asyncio.Event()
+        self.call_after_refresh(painted.set)  # the top bar says "0/5 running" before more work starts
+        await painted.wait()
+        await self._mount_results()
+        self.ready = True
         await self._show_stored_counts([job.job_id for job in engine.jobs()])
 
     async def _show_stored_counts(self, job_ids: list[str]) -> None:
@@ -224,6 +238,7 @@ class SixtyfourApp(App):
 
     def on_backend_failed(self, message: BackendFailed) -> None:
         self.main_screen.query_one("#topbar", Static).update(Text("sixtyfour · not connected (see the error)"))
+        self.run_worker(self._mount_results(), group="results-mount", exit_on_error=False)
         self._show_error("Could not connect", message.message)
 
     def on_job_changed(self, message: JobChanged) -> None:
@@ -233,7 +248,7 @@ class SixtyfourApp(App):
         jobs = self.main_screen.query_one("#jobs")
         jobs.show_job(job, message.queue_position)
         self._update_topbar()
-        if job.kind == "search" and job.status == "completed" and job.finished_at \
+        if self.ready and job.kind == "search" and job.status == "completed" and job.finished_at \
                 and time.time() - job.finished_at < 5 and self._opened_job_id is None \
                 and self.engine is not None and self.engine.owns(job.job_id):
             self.open_job(job.job_id)
@@ -339,11 +354,21 @@ class SixtyfourApp(App):
         if job.status != "completed":
             self.notify("This search is still running; its results open when it completes.", markup=False)
             return
+        self._opened_job_id = job_id
+        self.run_worker(self._show_in_browser(job), group="open-job", exclusive=True, exit_on_error=False)
+
+    async def _show_in_browser(self, job) -> None:
+        await self._mount_results()  # it arrives just after "ready"; a job may be opened before that
+        browser = self._browser()
+        if browser is not None:
+            browser.show_job(job, self.client, self.workspace)
+
+    def _browser(self):
+        """The results browser, once mounted."""
         from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
 
-        self._opened_job_id = job_id
-        browser = self.main_screen.query_one(ResultsBrowser)
-        browser.show_job(job, self.client, self.workspace)
+        found = self.main_screen.query(ResultsBrowser)
+        return found.first() if found else None
 
     # -- actions --------------------------------------------------------------------------------------
     def action_new_search(self) -> None:
@@ -353,9 +378,9 @@ class SixtyfourApp(App):
         self.main_screen.query_one("#jobs").focus()
 
     def action_focus_results(self) -> None:
-        from sixtyfour_tui.ui.widgets.results_table import ResultsTable
-
-        self.main_screen.query_one(ResultsTable).focus()
+        browser = self._browser()
+        if browser is not None:
+            browser.table.focus()
 
     def action_history(self) -> None:
         if self.workspace is None or self._modal_open():
@@ -437,14 +462,14 @@ class SixtyfourApp(App):
         self.push_screen(ExportScreen(job, self.engine, settings.effective_download_dir(), destination=again))
 
     def action_columns(self) -> None:
-        from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
-
-        self.main_screen.query_one(ResultsBrowser).action_choose_columns()
+        browser = self._browser()
+        if browser is not None:
+            browser.action_choose_columns()
 
     async def copy_rows(self, fmt: str) -> None:
-        from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
-
-        browser = self.main_screen.query_one(ResultsBrowser)
+        browser = self._browser()
+        if browser is None:
+            return
         if fmt == "cell":
             await browser.action_copy_cell()
         else:
