@@ -303,7 +303,7 @@ def build_app(config: SandboxConfig | None = None, state: SandboxState | None = 
         middleware=[
             Middleware(FaultMiddleware, faults=state.faults),
             Middleware(ReadyGate, ready=state.ready),
-            Middleware(RequestLogMiddleware, log=state.request_log, owner_of=state.known_owner),
+            Middleware(RequestLogMiddleware, log=state.request_log, owner_of=state.known_owner, routes=routes),
         ],
         exception_handlers={ApiProblem: problem, HTTPException: http_error, Exception: crash},
     )

@@ -92,11 +92,13 @@ def _decode(raw: bytes) -> Any:
 class RequestLogMiddleware:
     """ASGI middleware that records API requests once they are answered."""
 
-    def __init__(self, app: Any, log: RequestLog, owner_of: Any, prefix: str = "/search/") -> None:
+    def __init__(self, app: Any, log: RequestLog, owner_of: Any, prefix: str = "/search/",
+                 routes: Any = ()) -> None:
         self.app = app
         self.log = log
         self.owner_of = owner_of  # header value -> fingerprint or None
         self.prefix = prefix
+        self.routes = list(routes)  # to name a request by its route template, whatever Starlette exposes
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
@@ -119,12 +121,21 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receiving, sending)
         finally:
-            route = scope.get("route")
             headers = dict(scope.get("headers") or ())
             key = headers.get(b"x-api-key")
             query = _query(scope.get("query_string", b""))
-            self.log.record(scope["method"], getattr(route, "path", scope["path"]), scope["path"], query,
+            self.log.record(scope["method"], self._template(scope), scope["path"], query,
                             b"".join(chunks), status[0], self.owner_of(key.decode("latin-1")) if key else None)
+
+    def _template(self, scope: Any) -> str:
+        from starlette.routing import Match
+
+        for route in self.routes:
+            match, _ = route.matches(scope)
+            if match != Match.NONE:
+                return str(route.path)
+        route = scope.get("route")
+        return str(getattr(route, "path", scope["path"]))
 
 
 def _query(raw: bytes) -> dict[str, str]:
