@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_headless_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_headless_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg, unused-ignore]
     from sixtyfour_tui.commands import add_commands
 
     add_commands(commands)

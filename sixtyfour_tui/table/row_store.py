@@ -92,11 +92,12 @@ MAX_CELL_CHARS = 10_000
 def display_text(value: Any) -> str:
     """Sanitized, single-line text for a cell, cut at MAX_CELL_CHARS: safe to put straight into a Segment."""
     if type(value) is str:
-        if len(value) > MAX_CELL_CHARS:
-            value = value[:MAX_CELL_CHARS - 1] + "…"
-        if not _UNSAFE_CHARACTERS.search(value):
-            return value  # the common case, and no copy: sanitizing would change nothing
-        return sanitize_text(value)
+        text: str = value
+        if len(text) > MAX_CELL_CHARS:
+            text = text[:MAX_CELL_CHARS - 1] + "…"
+        if not _UNSAFE_CHARACTERS.search(text):
+            return text  # the common case, and no copy: sanitizing would change nothing
+        return sanitize_text(text)
     text = format_value(value)
     if len(text) > MAX_CELL_CHARS:
         text = text[:MAX_CELL_CHARS - 1] + "…"

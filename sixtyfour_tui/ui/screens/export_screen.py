@@ -307,7 +307,7 @@ class ExportScreen(ModalScreen[JobRecord | None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker is not self._worker:
             return
-        if event.state == WorkerState.SUCCESS:
+        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
             self._finished(event.worker.result)
         elif event.state == WorkerState.CANCELLED:
             self.phase = "idle"

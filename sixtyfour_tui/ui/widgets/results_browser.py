@@ -246,7 +246,7 @@ class ResultsBrowser(Widget):
         self.job = job
         self.source = StoredRows(client, workspace, job, page_size=page_size)
         self._opened = False
-        self._from_workspace_at: float | None = None
+        self._from_workspace_at = None
         self._pages_wanted = 0
         self._want_all = False
         self._loading = False
