@@ -96,3 +96,33 @@ def test_exclusion_lists_and_a_searchs_exclusions_survive_a_restart(tmp_path):
     with SandboxServer(config) as third:
         with httpx.Client(base_url=third.base_url, headers={"x-api-key": DEMO_API_KEY}) as api:
             assert api.get(f"/search/exclusion-lists/{made['id']}").status_code == 404
+
+
+def test_sibling_sandboxes_on_one_state_file_share_their_tasks(tmp_path):
+    """Every `--sandbox` process runs its own sandbox on the same state file: a search one started
+    is known to the other, and neither erases what the other wrote."""
+    state = tmp_path / "sandbox-tasks.json"
+    config = SandboxConfig(speed=2000.0, requests_per_minute=0, state_file=state)
+    with SandboxServer(config) as first, SandboxServer(config) as second:
+        with httpx.Client(base_url=first.base_url, headers={"x-api-key": DEMO_API_KEY}) as one, \
+                httpx.Client(base_url=second.base_url, headers={"x-api-key": DEMO_API_KEY}) as two:
+            task = one.post("/search/start-deep-search", json={"query": "engineers in Denver", "max_results": 5,
+                                                              "search_id": "shared-1"}).json()
+            other = two.post("/search/start-deep-search", json={"query": "designers in Denver", "max_results": 5}).json()
+            done = wait_for(lambda: (body := two.get(f"/search/status/{task['task_id']}").json())
+                            .get("status") == "completed" and body)
+            assert done["total_results"] == 5
+            again = two.post("/search/start-deep-search", json={"query": "engineers in Denver", "max_results": 5,
+                                                               "search_id": "shared-1"}).json()
+            assert again["task_id"] == task["task_id"]  # the same search, not a second one
+            assert wait_for(lambda: one.get(f"/search/status/{other['task_id']}").status_code == 200)
+            made = one.post("/search/exclusion-lists", json={"name": "x", "source": {
+                "type": "entity_ids", "entity_ids": ["jane-doe"]}}).json()
+            assert wait_for(lambda: two.get(f"/search/exclusion-lists/{made['id']}").status_code == 200)
+            assert two.delete(f"/search/exclusion-lists/{made['id']}").status_code == 200
+            one.post("/search/start-deep-search", json={"query": "a third one", "max_results": 5})  # first writes
+    with SandboxServer(config) as later:
+        with httpx.Client(base_url=later.base_url, headers={"x-api-key": DEMO_API_KEY}) as api:
+            assert api.get(f"/search/status/{task['task_id']}").status_code == 200
+            assert api.get(f"/search/status/{other['task_id']}").status_code == 200
+            assert api.get(f"/search/exclusion-lists/{made['id']}").status_code == 404  # stays deleted

@@ -90,11 +90,18 @@ class ExclusionLists:
             raise ApiProblem(detail(404, f"exclusion list {list_id} not found"))
         return found
 
+    def has(self, list_id: str) -> bool:
+        return list_id in self._lists
+
     def of(self, owner: str) -> list[ExclusionList]:
         return sorted((x for x in self._lists.values() if x.owner == owner), key=lambda x: x.created)
 
     def delete(self, owner: str, list_id: str) -> None:
         self.get(owner, list_id)
+        self.forget(list_id)
+
+    def forget(self, list_id: str) -> None:
+        """Drop a list without checks (another sandbox process on the same state file deleted it)."""
         with self._lock:
             self._lists.pop(list_id, None)
 

@@ -36,6 +36,7 @@ def exclusion_routes(state: SandboxState, owner: Callable[[Request], str]) -> li
         key = owner(request)
         if request.method == "GET":
             now = state.clock.now()
+            state.refresh_from_file()
             return JSONResponse({"lists": [x.body(now) for x in state.exclusion_lists.of(key)]})
         body = await json_object(request)
         check = Checker(body)
@@ -54,6 +55,8 @@ def exclusion_routes(state: SandboxState, owner: Callable[[Request], str]) -> li
         if request.method == "DELETE":
             state.delete_exclusion_list(key, list_id)
             return JSONResponse({"id": list_id, "deleted": True})
+        if not state.exclusion_lists.has(list_id):
+            state.refresh_from_file()  # a sibling sandbox on the same state file may have made it
         return JSONResponse(state.exclusion_lists.get(key, list_id).body(state.clock.now()))
 
     return [

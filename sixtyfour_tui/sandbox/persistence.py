@@ -7,12 +7,15 @@ a section existed simply lack it.
 
 from __future__ import annotations
 
+import fcntl
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 FORMAT_VERSION = 1
-SECTIONS = ("searches", "exports", "lists")
+SECTIONS = ("searches", "exports", "lists", "removed")
 
 
 def save_state(path: Path, simulated_now: float, sections: dict[str, list[dict[str, Any]]]) -> None:
@@ -37,3 +40,15 @@ def load_state(path: Path) -> dict[str, Any]:
         if not isinstance(document.get(name), list):
             document[name] = []
     return document
+
+
+@contextmanager
+def state_lock(path: Path) -> Iterator[None]:
+    """Every sandbox process writing `path` takes this lock, so read-merge-write is never torn."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -36,7 +36,9 @@ from sixtyfour_tui.sandbox.storage import BUCKET, Storage, StoredFile
 from sixtyfour_tui.sandbox.tasks import DeepSearchTask, ExportTask
 
 KEPT_PLANS = 256
-KEPT_TASKS = 200  # remembered across restarts; each is re-planned on start
+KEPT_TASKS = 200
+REFRESH_EVERY = 0.5
+KEPT_REMOVALS = 1000  # remembered across restarts; each is re-planned on start
 KEPT_QUERY_SEARCHES = 1000  # search_ids of /search/query and filter searches: in memory only, newest kept
 
 
@@ -68,6 +70,8 @@ class SandboxState:
         self._request_times: dict[str, deque[float]] = {}
         self._specs: dict[str, tuple[str, dict[str, Any]]] = {}
         self._seen_finished: set[str] = set()
+        self._refreshed_at = 0.0
+        self._removed: set[str] = set()
         self._lock = threading.RLock()
 
     @cached_property
@@ -172,6 +176,8 @@ class SandboxState:
     # -- exclusions -----------------------------------------------------------------------------
     def exclusion_keys(self, owner: str, mode: str, refs: Iterable[str], list_ids: Iterable[str]) -> frozenset[str]:
         """Canonical ids to keep out: the inline references plus every named list (400 for a bad list)."""
+        if any(not self.exclusion_lists.has(list_id) for list_id in list_ids):
+            self.refresh_from_file()
         keys = self.exclusion_lists.keys_for(owner, list(list_ids), mode)
         refs = list(refs)
         if refs:
@@ -189,6 +195,8 @@ class SandboxState:
     # -- search ids -----------------------------------------------------------------------------
     def shape_for(self, owner: str, search_id: str) -> SearchShape:
         shape = self._shapes.get((owner, search_id)) or self._query_shapes.get((owner, search_id))
+        if shape is None and self.refresh_from_file():
+            shape = self._shapes.get((owner, search_id))
         if shape is None:
             raise ApiProblem(detail(404, f"search {search_id} not found"))
         return shape
@@ -224,6 +232,8 @@ class SandboxState:
                      search_id: str | None, excluded: frozenset[str],
                      location: LocationOptions | None = None) -> DeepSearchTask:
         with self._lock:
+            if search_id and (owner, search_id) not in self._searches_by_search_id:
+                self.refresh_from_file()  # a sibling sandbox on the same state file may hold it
             if search_id and (owner, search_id) in self._searches_by_search_id:
                 return self._searches_by_search_id[(owner, search_id)]
             active = self.active_searches(owner)
@@ -283,6 +293,8 @@ class SandboxState:
 
     def task_status(self, owner: str, task_id: str) -> dict[str, Any]:
         task = self._searches.get(task_id) or self._exports.get(task_id)
+        if task is None and self.refresh_from_file():
+            task = self._searches.get(task_id) or self._exports.get(task_id)
         if task is None or task.owner != owner:
             raise ApiProblem(detail(404, f"task {task_id} not found"))
         body = task.status_body(self.clock.now())
@@ -414,22 +426,27 @@ class SandboxState:
         with self._lock:
             self.exclusion_lists.delete(owner, list_id)
             self._specs.pop(f"list:{list_id}", None)
+            self._removed.add(f"list:{list_id}")  # so a sibling's copy of the file does not bring it back
             self._persist()
 
     # -- persistence ----------------------------------------------------------------------------
     def _persist(self) -> None:
         if self.config.state_file is None:
             return
-        from sixtyfour_tui.sandbox.persistence import save_state
+        from sixtyfour_tui.sandbox.persistence import load_state, save_state, state_lock
 
-        sections: dict[str, list[dict[str, Any]]] = {"searches": [], "exports": [], "lists": []}
-        tasks = sorted((item for item in self._specs.values() if item[0] in ("search", "export")),
-                       key=lambda item: item[1]["created"])[-KEPT_TASKS:]
-        for kind, spec in tasks:
-            sections["searches" if kind == "search" else "exports"].append(spec)
-        sections["lists"] = [spec for kind, spec in self._specs.values() if kind == "list"]
         try:
-            save_state(self.config.state_file, self.clock.now(), sections)
+            with state_lock(self.config.state_file):
+                # Sibling sandboxes (every `--sandbox` process runs its own) share this file: take in
+                # what they wrote, so a write here never erases their tasks.
+                self._merge_from(load_state(self.config.state_file))
+                tasks = sorted((item for item in self._specs.values() if item[0] in ("search", "export")),
+                               key=lambda item: item[1]["created"])[-KEPT_TASKS:]
+                sections = {"searches": [spec for kind, spec in tasks if kind == "search"],
+                            "exports": [spec for kind, spec in tasks if kind == "export"],
+                            "lists": [spec for kind, spec in self._specs.values() if kind == "list"],
+                            "removed": sorted(self._removed)[-KEPT_REMOVALS:]}
+                save_state(self.config.state_file, self.clock.now(), sections)
         except OSError:
             pass  # the sandbox keeps working; only a restart would forget
 
@@ -439,16 +456,45 @@ class SandboxState:
             return 0
         from sixtyfour_tui.sandbox.persistence import load_state
 
-        document = load_state(self.config.state_file)
         with self._lock:
-            self.clock.resume_from(float(document.get("clock") or 0.0))
-            for spec in document["searches"]:
-                self._restore_one(self._create_search, spec)
-            for spec in document["lists"]:
-                self._restore_one(self._restore_list, spec)
-            for spec in document["exports"]:
-                self._restore_one(self._create_export, spec)
+            self._merge_from(load_state(self.config.state_file))
         return len(self._specs)
+
+    def refresh_from_file(self) -> bool:
+        """Take in tasks a sibling sandbox wrote to the shared state file (at most twice a second);
+        True when something new came in."""
+        if self.config.state_file is None:
+            return False
+        now = time.monotonic()
+        if now - self._refreshed_at < REFRESH_EVERY:
+            return False
+        self._refreshed_at = now
+        from sixtyfour_tui.sandbox.persistence import load_state
+
+        before = len(self._specs)
+        with self._lock:
+            self._merge_from(load_state(self.config.state_file))
+        return len(self._specs) > before
+
+    def _merge_from(self, document: dict[str, Any]) -> None:
+        """Add the document's tasks and lists this sandbox does not know yet (never rewinding its clock)."""
+        self.clock.resume_from(float(document.get("clock") or 0.0))
+        for key in document.get("removed") or []:
+            if isinstance(key, str) and key not in self._removed:
+                self._removed.add(key)
+                if key.startswith("list:") and self._specs.pop(key, None) is not None:
+                    spec_id = key[len("list:"):]
+                    self.exclusion_lists.forget(spec_id)  # a sibling deleted it
+        for spec in document["searches"]:
+            if isinstance(spec, dict) and spec.get("task_id") not in self._specs:
+                self._restore_one(self._create_search, spec)
+        for spec in document["lists"]:
+            key = f"list:{spec.get('list_id')}" if isinstance(spec, dict) else ""
+            if isinstance(spec, dict) and key not in self._specs and key not in self._removed:
+                self._restore_one(self._restore_list, spec)
+        for spec in document["exports"]:
+            if isinstance(spec, dict) and spec.get("task_id") not in self._specs:
+                self._restore_one(self._create_export, spec)
 
     @staticmethod
     def _restore_one(create: Any, spec: Any) -> None:
