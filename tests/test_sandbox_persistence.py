@@ -108,7 +108,8 @@ def test_sibling_sandboxes_on_one_state_file_share_their_tasks(tmp_path):
                 httpx.Client(base_url=second.base_url, headers={"x-api-key": DEMO_API_KEY}) as two:
             task = one.post("/search/start-deep-search", json={"query": "engineers in Denver", "max_results": 5,
                                                               "search_id": "shared-1"}).json()
-            other = two.post("/search/start-deep-search", json={"query": "designers in Denver", "max_results": 5}).json()
+            other = two.post("/search/start-deep-search",
+                             json={"query": "designers in Denver", "max_results": 5}).json()
             done = wait_for(lambda: (body := two.get(f"/search/status/{task['task_id']}").json())
                             .get("status") == "completed" and body)
             assert done["total_results"] == 5
