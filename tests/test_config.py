@@ -309,3 +309,20 @@ def test_a_bad_sandbox_speed_is_a_clear_error():
     for bad in ("fast", "0", "-3", "inf", "nan"):
         with pytest.raises(ValueError, match="SIXTYFOUR_SANDBOX_SPEED"):
             embedded_speed({"SIXTYFOUR_SANDBOX_SPEED": bad})
+
+
+def test_the_poll_interval_has_a_floor_against_the_real_api() -> None:
+    assert Settings(poll_interval=0.2).effective_poll_interval(is_sandbox=False) == 1.0
+    assert Settings(poll_interval=0.2).effective_poll_interval(is_sandbox=True) == 0.2
+    assert Settings(poll_interval=12).effective_poll_interval(is_sandbox=False) == 12
+
+
+def test_the_tui_refuses_a_bad_endpoint_at_once_with_the_reason(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SIXTYFOUR_API_ENDPOINT": "http://127.0.0.1:abc", "SIXTYFOUR_API_KEY": "sk-x-0123456789"}
+    done = subprocess.run([sys.executable, "-m", "sixtyfour_tui"], env=env, capture_output=True, text=True,
+                          timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 2
+    assert "SIXTYFOUR_API_ENDPOINT" in done.stderr and "port" in done.stderr and "Traceback" not in done.stderr
