@@ -178,6 +178,8 @@ async def test_a_task_the_server_forgot_is_started_again_once_then_fails(tmp_pat
         assert start_requests(server) == 1  # sent once more, with the same search_id
         assert started_search_ids(server) == [job.search_id]
 
+        server.stop()  # a slow server, so the second search is still running when it forgets it
+        server = SandboxServer(SandboxConfig(speed=0.01, requests_per_minute=0), port=port).start()
         twice = engine.submit("data engineers in Austin", max_results=10)
         await wait_until(lambda: engine.job(twice.job_id).status == "running" and engine.job(twice.job_id).task_id)
         for _ in range(2):

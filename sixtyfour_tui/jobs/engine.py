@@ -339,12 +339,9 @@ class JobEngine:
     async def _run_query(self, job_id: str) -> None:
         from sixtyfour_tui.jobs.stored_rows import StoredRows, keep_rows
 
-        await self.writer.flushed()
-        record = self._mine[job_id]
-        if not record.exclusions.resolved:
-            if not await self._resolve_exclusions(job_id):
-                return
-            record = self._mine[job_id]
+        record = await self._ready_to_ask(job_id)
+        if record is None:
+            return
         source = StoredRows(self.client, self.workspace, record, first_page=self._first_request(record))
         await source.open()
         try:
@@ -589,15 +586,19 @@ class JobEngine:
                              kind=ErrorKind.BUG)
 
     # -- one job --------------------------------------------------------------------------------
-    async def _start(self, job_id: str) -> None:
-        # The record must be on disk before the server hears of it: a crash in between would
-        # otherwise leave a billable search nobody can find.
+    async def _ready_to_ask(self, job_id: str) -> JobRecord | None:
+        """The record as it stands once it is safely on disk and its exclusions are known; None when
+        resolving them finished the job. On disk first: a crash between asking the server and saving
+        would otherwise leave a billable search nobody can find."""
         await self.writer.flushed()
-        record = self._mine[job_id]
-        if not record.exclusions.resolved:
-            if not await self._resolve_exclusions(job_id):
-                return
-            record = self._mine[job_id]
+        if not self._mine[job_id].exclusions.resolved and not await self._resolve_exclusions(job_id):
+            return None
+        return self._mine[job_id]
+
+    async def _start(self, job_id: str) -> None:
+        record = await self._ready_to_ask(job_id)
+        if record is None:
+            return
         try:
             started = await self.client.start_deep_search(
                 record.query, mode=record.mode, max_results=record.max_results, search_id=record.search_id,
