@@ -261,12 +261,7 @@ class Workspace:
         """Jobs whose job id starts with `key`, or whose search id is `key` (newest first)."""
         sql = ["SELECT record FROM jobs WHERE forgotten_at IS NULL AND (job_id LIKE ? ESCAPE '\\' OR search_id = ?)"]
         params: list[Any] = [_like_prefix(key), key]
-        if backend is not None:
-            sql.append("AND backend = ?")
-            params.append(backend)
-        if kind is not None:
-            sql.append("AND kind = ?")
-            params.append(kind)
+        _narrow_jobs(sql, params, backend, kind)
         sql.append("ORDER BY created_at DESC LIMIT 50")
         return [_decode_job(row[0]) for row in self._read(" ".join(sql), params)]
 
@@ -275,12 +270,7 @@ class Workspace:
         """The newest `limit` jobs, oldest first (as the panel lists them); None = all of them."""
         sql = ["SELECT record FROM jobs WHERE forgotten_at IS NULL"]
         params: list[Any] = []
-        if backend is not None:
-            sql.append("AND backend = ?")
-            params.append(backend)
-        if kind is not None:
-            sql.append("AND kind = ?")
-            params.append(kind)
+        _narrow_jobs(sql, params, backend, kind)
         if before is not None:
             sql.append("AND created_at < ?")
             params.append(before)
@@ -293,15 +283,10 @@ class Workspace:
         return records
 
     def count_jobs(self, backend: str | None = None, kind: JobKind | None = JobKind.SEARCH) -> int:
-        sql = "SELECT count(*) FROM jobs WHERE forgotten_at IS NULL"
+        sql = ["SELECT count(*) FROM jobs WHERE forgotten_at IS NULL"]
         params: list[Any] = []
-        if backend is not None:
-            sql += " AND backend = ?"
-            params.append(backend)
-        if kind is not None:
-            sql += " AND kind = ?"
-            params.append(kind)
-        return int(self._read(sql, params)[0][0])
+        _narrow_jobs(sql, params, backend, kind)
+        return int(self._read(" ".join(sql), params)[0][0])
 
     def unfinished_jobs(self, backend: str) -> list[Change]:
         rows = self._read(
@@ -599,6 +584,15 @@ def _size(path: Path) -> int:
 
 def _like_prefix(key: str) -> str:
     return key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _narrow_jobs(sql: list[str], params: list[Any], backend: str | None, kind: JobKind | None) -> None:
+    if backend is not None:
+        sql.append("AND backend = ?")
+        params.append(backend)
+    if kind is not None:
+        sql.append("AND kind = ?")
+        params.append(kind)
 
 
 def _decode_job(text: str | bytes) -> JobRecord:
