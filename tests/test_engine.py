@@ -162,7 +162,6 @@ async def test_a_task_the_server_forgot_is_started_again_once_then_fails(tmp_pat
     """The server restarted without its memory: 404 for a task it had accepted."""
     from sixtyfour_tui.sandbox.config import SandboxConfig
     from sixtyfour_tui.sandbox.server import SandboxServer
-    from sixtyfour_tui.sandbox.sockets import base_url
 
     server = SandboxServer(SandboxConfig(speed=2.0, requests_per_minute=0)).start()
     port = int(server.base_url.rsplit(":", 1)[1])
@@ -172,7 +171,7 @@ async def test_a_task_the_server_forgot_is_started_again_once_then_fails(tmp_pat
         await wait_until(lambda: engine.job(job.job_id).status == "running" and engine.job(job.job_id).task_id)
         server.stop()
         server = SandboxServer(SandboxConfig(speed=2000.0, requests_per_minute=0), port=port).start()
-        assert base_url(server._sockets[0]).endswith(f":{port}")
+        assert server.base_url.endswith(f":{port}")
         final = await asyncio.wait_for(engine.wait(job.job_id), 60)
         assert final.status == "completed" and final.restarts == 1
         assert start_requests(server) == 1  # sent once more, with the same search_id

@@ -220,11 +220,11 @@ async def test_failure_is_shown_inline_with_details(make_sandbox, engine_for, tm
 async def test_unmount_unsubscribes_from_the_engine(fast_sandbox, engine_for, tmp_path):
     engine = await engine_for(fast_sandbox)
     search = await finished(engine)
-    before = len(engine._subscribers)
+    before = engine.listeners
     app = Host(lambda: ExportScreen(search, engine, tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert len(engine._subscribers) == before + 1
+        assert engine.listeners == before + 1
         await pilot.press("escape")
         await pilot.pause()
-    assert len(engine._subscribers) == before
+    assert engine.listeners == before

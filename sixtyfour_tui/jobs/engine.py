@@ -184,6 +184,11 @@ class JobEngine:
         self._subscribers.append(callback)
         return lambda: self._subscribers.remove(callback) if callback in self._subscribers else None
 
+    @property
+    def listeners(self) -> int:
+        """How many callbacks hear the engine: a screen that forgets to unsubscribe shows up here."""
+        return len(self._subscribers)
+
     def publish(self, event: JobEvent) -> None:
         if self._closed:
             return  # after shutdown nobody is listening any more (screens are going away)
