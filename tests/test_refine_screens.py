@@ -8,7 +8,7 @@ from textual.widgets import Select
 
 from sixtyfour_tui import filters
 from sixtyfour_tui.filters import Condition, Op
-from sixtyfour_tui.jobs.records import Exclusions
+from sixtyfour_tui.jobs.records import Exclusions, JobSource
 from sixtyfour_tui.ui.screens.filter_builder import FilterBuilderScreen
 from sixtyfour_tui.ui.screens.refine_screen import KindPickerScreen, RefineScreen, ValuePickerScreen
 from sixtyfour_tui.ui.widgets.composer import Composer
@@ -268,3 +268,27 @@ async def test_the_builder_holds_to_the_limits_and_to_the_modes_fields(tmp_path)
         await pilot.press("escape")
         await wait_until(lambda: not isinstance(app.screen, FilterBuilderScreen), pilot=pilot)
         assert not [j for j in app.engine.jobs() if j.source == "filter"]
+
+
+async def test_the_palette_opens_the_builder_and_refines_a_search(tmp_path):
+    app = build_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(lambda: app.ready, pilot=pilot)
+        await pilot.press("ctrl+p")
+        await wait_until(lambda: type(app.screen).__name__ == "CommandPalette", pilot=pilot)
+        await pilot.press(*"filter search")
+        await wait_until(lambda: "Filter search…" in screen_text(app), pilot=pilot, what="palette hit")
+        await pilot.press("enter")
+        await wait_until(lambda: isinstance(app.screen, FilterBuilderScreen), pilot=pilot)
+        await pilot.press("escape")
+        await wait_until(lambda: not isinstance(app.screen, FilterBuilderScreen), pilot=pilot)
+
+        app.engine.run_query(JobSource.QUERY, query="CTOs in Berlin", mode="people", max_results=20)
+        await wait_until(lambda: any(j.status == "completed" for j in app.engine.jobs()), pilot=pilot)
+        await pilot.press("ctrl+p")
+        await wait_until(lambda: type(app.screen).__name__ == "CommandPalette", pilot=pilot)
+        await pilot.press(*"refine this")
+        await wait_until(lambda: "Refine this search: CTOs in Berlin" in screen_text(app), pilot=pilot)
+        await pilot.press("enter")
+        screen = await wait_until(lambda: isinstance(app.screen, RefineScreen) and app.screen, pilot=pilot)
+        assert screen.original["filters"]["location"] == ["Berlin"]

@@ -52,6 +52,17 @@ class FilterRun:
         return filters.describe(self.conditions)
 
 
+class FieldFilter(Input):
+    """Narrows the fields as you type; enter picks the first, down goes to the list."""
+
+    BINDINGS = [Binding("down", "to_fields", "Fields", show=False, id="filter.to-fields")]
+
+    def action_to_fields(self) -> None:
+        fields = self.screen.query_one("#fb-fields", OptionList)
+        if fields.option_count:
+            fields.focus()
+
+
 class ValueInput(Input):
     """The value being written; down goes to the list of values below."""
 
@@ -145,7 +156,7 @@ class FilterBuilderScreen(ModalScreen[FilterRun | None]):
             with Horizontal(id="fb-body"):
                 with Vertical(id="fb-fields-pane", classes="fb-pane") as fields_pane:
                     fields_pane.border_title = "Fields"
-                    yield Input(placeholder="filter fields…", id="fb-field-filter", compact=True)
+                    yield FieldFilter(placeholder="filter fields…", id="fb-field-filter", compact=True)
                     yield OptionList(id="fb-fields", compact=True, markup=False)
                 with Vertical(id="fb-condition-pane", classes="fb-pane") as condition_pane:
                     condition_pane.border_title = "Condition"
@@ -169,6 +180,8 @@ class FilterBuilderScreen(ModalScreen[FilterRun | None]):
                 yield Button("Close", id="fb-close", compact=True)
 
     def on_mount(self) -> None:
+        for field in self.query(Input):
+            field.cursor_blink = False  # a blinking cursor repaints twice a second while nothing happens
         self.query_one("#fb-field-filter", Input).focus()
         self._show_document()
         self._load_fields()
@@ -227,6 +240,8 @@ class FilterBuilderScreen(ModalScreen[FilterRun | None]):
 
     def choose_field(self, field: FilterField, op: Op | None = None) -> None:
         self.field = field
+        if field in self.shown_fields:
+            self.query_one("#fb-fields", OptionList).highlighted = self.shown_fields.index(field)
         details = [clean_text(field.field_type or field.value_type or "")]
         details += [word for word, yes in (("sortable", field.sortable), ("range", field.rangeable),
                                            ("top values", field.supports_top_values)) if yes]
@@ -282,6 +297,8 @@ class FilterBuilderScreen(ModalScreen[FilterRun | None]):
             percent = f" {value.percent_of_scope:5.1f}%" if value.percent_of_scope is not None else ""
             line.append(f"{value.count:>8,}{percent}", style="dim")
             options.add_option(Option(line))
+        if self.values:
+            options.highlighted = 0
 
     @on(OptionList.OptionSelected, "#fb-values")
     def _value_selected(self, event: OptionList.OptionSelected) -> None:

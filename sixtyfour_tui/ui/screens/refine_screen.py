@@ -187,8 +187,8 @@ class RefineScreen(ModalScreen[RefineRun | None]):
         else:
             options.add_options(Option(Text.assemble(("● ", "bold"), chip.text)) for chip in self.shown_chips)
             options.highlighted = min(highlighted or 0, len(self.shown_chips) - 1)
-        self.query_one("#refine-corrections", Static).update(
-            Content(chips.corrections_text(self.current).capitalize()))
+        read = chips.corrections_text(self.original)  # how the text was read, whatever the edits since
+        self.query_one("#refine-corrections", Static).update(Content(read[:1].upper() + read[1:]))
         note = self.note
         note_line = self.query_one("#refine-note", Static)
         note_line.update(Content(f"Edited: {note}" if note else ""))
@@ -366,6 +366,7 @@ class ValuePickerScreen(ModalScreen[Any]):
             yield OptionList(id="value-list", markup=False)
 
     def on_mount(self) -> None:
+        self.query_one("#value-input", Input).cursor_blink = False
         self.query_one("#value-input", Input).focus()
         self._show_matching("")
         if self.kind.known or self.kind.value == "flag":
