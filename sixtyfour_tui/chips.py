@@ -153,10 +153,6 @@ def addable_kinds(parsed_query: Any, mode: str) -> list[ChipKind]:
             and (kind.many or _get(parsed_query if isinstance(parsed_query, dict) else {}, kind.key) is None)]
 
 
-def empty_parsed_query(mode: str, text: str = "") -> dict[str, Any]:
-    return {"mode": mode, "text": text, "filters": {}, "keywords": []}
-
-
 # -- editing (each returns a new parsed query) -------------------------------------------------------
 
 

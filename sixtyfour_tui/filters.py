@@ -101,23 +101,25 @@ class Condition:
         return {self.field: {operator: values[0] if argument is None else argument}}
 
     def label(self) -> str:
-        """How it reads: 'seniority is VP', 'employees_count 100 to 500', 'title contains *cto*'."""
+        """How it reads: 'seniority is VP', 'employees_count 100 to 500', 'title contains *cto*'
+        (sanitized: field names and values came from a server)."""
+        field = clean_text(self.field)
         shown = [shown_value(value) for value in self.values]
         if self.op == Op.RANGE:
             if self.low is not None and self.high is not None:
-                return f"{self.field} {shown_value(self.low)} to {shown_value(self.high)}"
+                return f"{field} {shown_value(self.low)} to {shown_value(self.high)}"
             if self.low is not None:
-                return f"{self.field} ≥ {shown_value(self.low)}"
-            return f"{self.field} ≤ {shown_value(self.high)}"
+                return f"{field} ≥ {shown_value(self.low)}"
+            return f"{field} ≤ {shown_value(self.high)}"
         if self.op in NO_VALUE:
-            return f"{self.field} {self.op}"
-        return f"{self.field} {self.op} {' | '.join(shown)}"
+            return f"{field} {self.op}"
+        return f"{field} {self.op} {' | '.join(shown)}"
 
     def where_args(self) -> list[str] | None:
         """The `--where` spelling (a range with both bounds takes two); None when the grammar
         cannot say it (a value holding `|`, or starting with an operator sign)."""
         text = [_where_value(value) for value in self.values]
-        if any(part is None for part in text):
+        if any(part is None for part in text) or clean_text(self.field) != self.field:
             return None
         joined = "|".join(part for part in text if part is not None)
         if self.op == Op.IS:

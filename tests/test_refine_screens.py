@@ -292,3 +292,37 @@ async def test_the_palette_opens_the_builder_and_refines_a_search(tmp_path):
         await pilot.press("enter")
         screen = await wait_until(lambda: isinstance(app.screen, RefineScreen) and app.screen, pilot=pilot)
         assert screen.original["filters"]["location"] == ["Berlin"]
+
+
+async def test_hostile_field_names_and_values_are_shown_as_plain_text():
+    """A server whose field names and values carry escape sequences and markup."""
+    from sixtyfour_tui.api.client import SixtyfourClient
+    from sixtyfour_tui.filters import FieldCatalog
+    from tests.misbehaving_server import MisbehavingServer, json_answer
+    from tests.modal_host import Host
+
+    name = "title\x1b]52;c;SGVsbG8=\x07[bold]x[/]"
+    capabilities = {"mode": "people", "fields": [{"field": name, "field_type": "keyword", "value_type": "string",
+                                                  "supports_top_values": True}], "cache_ttl_seconds": 60}
+    values = {"field": name, "total_scoped_documents": 9, "values": [
+        {"value": "VP\x1b[31m of [red]Sales[/red]\x9b2J", "count": 9, "percent_of_scope": 100.0}]}
+
+    async def answer(request, reader, writer):
+        await json_answer(200, capabilities if "capabilities" in request.path else values)(request, reader, writer)
+
+    async with MisbehavingServer(answer) as server, SixtyfourClient("sk-test", server.base_url) as client:
+        app = Host(lambda: FilterBuilderScreen(FieldCatalog(client)))
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await wait_until(lambda: isinstance(app.screen, FilterBuilderScreen) and app.screen.fields
+                                      and app.screen, pilot=pilot)
+            screen.choose_field(screen.fields[0])
+            await wait_until(lambda: screen.values, pilot=pilot)
+            await pilot.press("down", "enter", "enter")
+            await wait_until(lambda: screen.conditions, pilot=pilot)
+            await pilot.pause()
+            svg = app.export_screenshot()
+            shown = screen_text(app)
+    assert "\x1b" not in svg and "\x9b" not in svg and "\x07" not in svg
+    assert "VP of [red]Sales[/red]" in shown and "title[bold]x[/]" in shown  # literal, not styled
+    assert screen.conditions[0].label() == "title[bold]x[/] is VP of [red]Sales[/red]"
+    assert "Headless:" not in shown  # a field name that needs cleaning is not offered as a command line

@@ -622,7 +622,8 @@ class SixtyfourApp(App):
         from sixtyfour_tui.ui.screens.refine_screen import RefineScreen
 
         screen = RefineScreen(self.field_catalog(), self.client, mode=job.mode, query=job.query,
-                              max_results=job.max_results, parsed_query=parsed, edited_from=job.job_id)
+                              max_results=job.max_results, parsed_query=parsed, edited_from=job.job_id,
+                              exclude_entity_ids=job.exclusions.entity_ids)  # previews count as it ran
         self.push_screen(screen, partial(self._refined, exclusions=exclusions))
 
     def _refined(self, run: RefineRun | None, exclusions: Exclusions | None = None) -> None:
