@@ -93,5 +93,62 @@ async def main() -> None:
         print(OUT / f"{name}.svg")
 
 
+async def refine_and_filter_screens() -> None:
+    """screenshots/refine.svg (a preview with one chip changed) and screenshots/filter-builder.svg."""
+    from sixtyfour_tui.ui.screens.filter_builder import FilterBuilderScreen
+    from sixtyfour_tui.ui.screens.refine_screen import RefineScreen, ValuePickerScreen
+
+    OUT.mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="sixtyfour-screens-"))
+    server = SandboxServer(SandboxConfig(speed=50.0)).start()
+    backend = Backend(base_url=server.base_url, api_key=server.api_key, label="Sandbox (local)",
+                      workspace_key=SANDBOX_BACKEND, poll_interval=0.5, server=server)
+    app = SixtyfourApp(sandbox=True, settings=Settings(download_dir=work), backend=backend,
+                       workspace_path=work / "workspace.sqlite3")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.ready)
+        app.query_one("#query").text = "VP of Engneering at Series B SaaS startups in New York"
+        app.query_one("#query").focus()
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: isinstance(app.screen, RefineScreen) and app.screen.last_preview is not None)
+        refine = app.screen
+        first = refine.last_preview
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ValuePickerScreen) and app.screen.known)
+        await pilot.press(*"director", "enter")
+        await until(pilot, lambda: app.screen is refine and refine.last_preview is not first)
+        await pilot.pause(0.3)
+        app.save_screenshot(str(OUT / "refine.svg"))
+        await pilot.press("escape")
+
+        await pilot.press("f5")
+        await until(pilot, lambda: isinstance(app.screen, FilterBuilderScreen) and app.screen.fields)
+        builder = app.screen
+        await pilot.press("ctrl+t")
+        await until(pilot, lambda: builder.mode == "company" and builder.fields)
+        await pilot.press(*"industry", "enter")
+        await until(pilot, lambda: builder.values)
+        builder.query_one("#fb-op").value = "any of"
+        await pilot.press("down", "enter", "down", "down", "down", "enter")
+        builder.query_one("#fb-value").focus()
+        await pilot.press("enter")
+        await pilot.press(*"employees_count", "enter")
+        builder.query_one("#fb-op").value = "range"
+        await pilot.press(*"100", "tab", *"1000", "enter")
+        await until(pilot, lambda: len(builder.conditions) == 2)
+        builder.choose_field(next(f for f in builder.fields if f.field == "last_funding_round.type"))
+        await until(pilot, lambda: builder.values and builder.matches is not None)
+        await pilot.pause(0.1)
+        builder.query_one("#fb-values").focus()
+        await pilot.pause(0.3)
+        app.save_screenshot(str(OUT / "filter-builder.svg"))
+    server.stop()
+    for name in ("refine", "filter-builder"):
+        print(OUT / f"{name}.svg")
+
+
+SCENES = {"app": main, "refine": refine_and_filter_screens}
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    for name in sys.argv[1:] or list(SCENES):
+        asyncio.run(SCENES[name]())

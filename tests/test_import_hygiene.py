@@ -13,6 +13,7 @@ CHECK = textwrap.dedent(
     import sixtyfour_tui.api, sixtyfour_tui.jobs, sixtyfour_tui.workspace, sixtyfour_tui.commands, sixtyfour_tui.table
     import sixtyfour_tui.config, sixtyfour_tui.locations, sixtyfour_tui.atomic, sixtyfour_tui.schema
     import sixtyfour_tui.rules, sixtyfour_tui.sanitize, sixtyfour_tui.entities, sixtyfour_tui.destinations
+    import sixtyfour_tui.filters, sixtyfour_tui.chips
     for package in (sixtyfour_tui.api, sixtyfour_tui.jobs, sixtyfour_tui.workspace, sixtyfour_tui.commands,
                     sixtyfour_tui.table):
         for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):

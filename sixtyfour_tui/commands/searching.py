@@ -141,10 +141,10 @@ async def _search(args: argparse.Namespace) -> int:
         progress = Progress(job.job_id)
         engine.subscribe(progress)
         return await with_deadline(args.timeout, progress.doing,
-                                   _finish_search(session, job, destination, args.force))
+                                   finish_search(session, job, destination, args.force))
 
 
-async def _finish_search(session: Session, job: JobRecord, destination: Path | None, force: bool) -> int:
+async def finish_search(session: Session, job: JobRecord, destination: Path | None, force: bool) -> int:
     engine = session.engine
     final = await engine.wait(job.job_id)
     if final.status != "completed":

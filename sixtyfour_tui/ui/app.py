@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -27,6 +28,12 @@ from sixtyfour_tui.ui.engine_messages import (
     StorageNotice,
 )
 from sixtyfour_tui.ui.widgets.composer import Composer
+
+if TYPE_CHECKING:
+    from sixtyfour_tui.filters import Condition, FieldCatalog
+    from sixtyfour_tui.jobs.records import Exclusions, JobRecord
+    from sixtyfour_tui.ui.screens.filter_builder import FilterRun
+    from sixtyfour_tui.ui.screens.refine_screen import RefineRun
 
 TOAST_LIMIT = 400
 
@@ -52,6 +59,8 @@ class SixtyfourApp(App):
         Binding("f3", "focus_jobs", "Jobs", show=False, id="app.focus_jobs"),
         Binding("f4", "focus_results", "Results", show=False, id="app.focus_results"),
         Binding("u", "undo_remove", "Undo remove", id="app.undo_remove"),
+        Binding("r", "refine", "Refine", show=False, id="app.refine"),
+        Binding("f5", "filter_search", "Filter search", show=False, id="app.filter_search"),
     ]
 
     def __init__(self, *, sandbox: bool = False, settings: Settings | None = None, backend=None,
@@ -559,6 +568,171 @@ class SixtyfourApp(App):
         from sixtyfour_tui.ui.screens.error_modal import ErrorScreen
 
         self.push_screen(ErrorScreen(title, text))
+
+    # -- preview, refine and filter search -------------------------------------------------------
+    def field_catalog(self) -> FieldCatalog:
+        """The filter capabilities (kept for their TTL) and top values, for the client in use."""
+        from sixtyfour_tui.filters import FieldCatalog
+
+        catalog: FieldCatalog | None = getattr(self, "_field_catalog", None)
+        if catalog is None or catalog.client is not self.client:
+            catalog = self._field_catalog = FieldCatalog(self.client)
+        return catalog
+
+    def on_composer_preview_requested(self, message: Composer.PreviewRequested) -> None:
+        from sixtyfour_tui.chips import preview_unavailable
+
+        if self.engine is None:
+            self.notify("Connecting… preview once the backend is ready.", markup=False)
+            return
+        unavailable = preview_unavailable(message.mode)
+        if unavailable:
+            self.notify(unavailable, markup=False, timeout=8)
+            return
+        if self._modal_open():
+            return
+        from sixtyfour_tui.ui.screens.refine_screen import RefineScreen
+
+        self.push_screen(RefineScreen(self.field_catalog(), self.client, mode=message.mode, query=message.query,
+                                      max_results=message.max_results), self._refined)
+
+    def action_refine(self) -> None:
+        """Refine the job highlighted in the jobs panel (when it has the focus), else the open one."""
+        job_id = self._opened_job_id
+        from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
+
+        jobs = self.main_screen.query(JobsPanel)
+        if jobs and self.focused is jobs.first() and jobs.first().current_job_id:
+            job_id = jobs.first().current_job_id
+        if job_id is None:
+            self.notify("Highlight a completed search in the jobs panel (F3) or open one, then press r.",
+                        markup=False)
+            return
+        self.refine_job(job_id)
+
+    def refine_job(self, job_id: str) -> None:
+        """Reopen a completed search as what can be edited: its parsed query as chips, or a filter
+        search's conditions in the builder."""
+        from sixtyfour_tui.jobs.records import JobSource
+
+        job = self.engine.job(job_id) if self.engine else None
+        if job is None or job.status != "completed":
+            self.notify("Only a completed search can be refined.", severity="warning", markup=False)
+            return
+        if self._modal_open():
+            return
+        exclusions = _asked_again(job.exclusions)
+        if job.source == JobSource.FILTER:
+            from sixtyfour_tui.filters import FilterSyntaxError, conditions_of
+
+            try:
+                conditions = conditions_of(job.simple_filters)
+            except FilterSyntaxError as problem:
+                self.notify(f"This filter search cannot be opened in the builder: {problem}", markup=False,
+                            severity="warning", timeout=8)
+                return
+            self._open_builder(mode=job.mode, max_results=job.max_results, conditions=conditions,
+                               exclusions=exclusions)
+            return
+        self.run_worker(self._refine_parsed(job, exclusions), group="refine", exclusive=True, exit_on_error=False)
+
+    async def _refine_parsed(self, job: JobRecord, exclusions: Exclusions | None) -> None:
+        import asyncio
+        from functools import partial
+
+        from sixtyfour_tui.workspace.database import StorageError
+
+        parsed = job.parsed_query
+        if not isinstance(parsed, dict) and self.workspace is not None:
+            try:
+                info = await asyncio.to_thread(self.workspace.result_info, job.job_id)
+            except StorageError:
+                info = None
+            parsed = info.parsed_query if info is not None else None
+        if not isinstance(parsed, dict):
+            self.notify("The server did not say how it understood this search, so there is nothing to refine.",
+                        markup=False, severity="warning")
+            return
+        if self._modal_open():
+            return
+        from sixtyfour_tui.ui.screens.refine_screen import RefineScreen
+
+        screen = RefineScreen(self.field_catalog(), self.client, mode=job.mode, query=job.query,
+                              max_results=job.max_results, parsed_query=parsed, edited_from=job.job_id,
+                              exclude_entity_ids=job.exclusions.entity_ids)  # previews count as it ran
+        self.push_screen(screen, partial(self._refined, exclusions=exclusions))
+
+    def _refined(self, run: RefineRun | None, exclusions: Exclusions | None = None) -> None:
+        """Run what the refine screen chose: the deep search of the text, or the query at once."""
+        from sixtyfour_tui.jobs.records import JobSource
+
+        if run is None or self.engine is None:
+            return
+        if run.action == "deep":
+            self._submit(Composer.Submitted(run.query, run.mode, run.max_results))
+            return
+        source = JobSource.QUERY if run.parsed_query is None else JobSource.PARSED
+        job = self.engine.run_query(source, query=run.query, mode=run.mode, max_results=run.max_results,
+                                    parsed_query=run.parsed_query, exclusions=exclusions or self._composer_exclusions(),
+                                    edited_from=run.edited_from, edit_note=run.edit_note)
+        self._follow_and_open(job)
+
+    def action_filter_search(self) -> None:
+        if self.engine is None:
+            self.notify("Connecting… the filter search opens once the backend is ready.", markup=False)
+            return
+        if self._modal_open():
+            return
+        mode = self.main_screen.query_one(Composer).query_one("#mode").value
+        self._open_builder(mode=str(mode), max_results=500)
+
+    def _open_builder(self, *, mode: str, max_results: int, conditions: list[Condition] | None = None,
+                      exclusions: Exclusions | None = None) -> None:
+        from functools import partial
+
+        from sixtyfour_tui.ui.screens.filter_builder import FilterBuilderScreen
+
+        screen = FilterBuilderScreen(self.field_catalog(), mode=mode, max_results=max_results, conditions=conditions)
+        self.push_screen(screen, partial(self._filter_chosen, exclusions=exclusions))
+
+    def _filter_chosen(self, run: FilterRun | None, exclusions: Exclusions | None = None) -> None:
+        from sixtyfour_tui.jobs.records import JobSource
+
+        if run is None or self.engine is None:
+            return
+        job = self.engine.run_query(JobSource.FILTER, query=run.description, mode=run.mode,
+                                    max_results=run.max_results, simple_filters=run.simple_filters,
+                                    exclusions=exclusions or self._composer_exclusions())
+        self._follow_and_open(job)
+
+    def _composer_exclusions(self) -> Exclusions | None:
+        """The exclusions chosen in the composer, when it offers a choice."""
+        chosen: Exclusions | None = getattr(self.main_screen.query_one(Composer), "exclusions", None)
+        return chosen
+
+    def _follow_and_open(self, job: JobRecord) -> None:
+        """Show a search answered at once in the jobs panel and open its results when it is done."""
+        self.main_screen.query_one("#jobs").show_job(job, None, focus_new=True)
+
+        engine = self.engine
+        if engine is None:
+            return
+
+        async def open_when_done() -> None:
+            final = await engine.wait(job.job_id)
+            if final.status != "completed" or self._opened_job_id != job.job_id:
+                self.open_job(job.job_id)
+
+        self.run_worker(open_when_done(), group=f"follow-{job.job_id}", exit_on_error=False)
+
+
+def _asked_again(exclusions: Exclusions) -> Exclusions | None:
+    """A search's exclusions as asked (sets, everything seen), to be resolved afresh for a new run."""
+    from sixtyfour_tui.jobs.records import Exclusions
+
+    if exclusions.set_ids or exclusions.seen:
+        return Exclusions(set_ids=exclusions.set_ids, seen=exclusions.seen, description=exclusions.description)
+    return exclusions if exclusions.wanted else None
 
 
 def quit_question(running: int, queued: int) -> str:

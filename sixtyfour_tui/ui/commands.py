@@ -53,6 +53,9 @@ class SixtyfourCommands(Provider):
             ("Help", app.action_help, "Keys and how the app works"),
             ("Export results", app.action_export, "Save the open result set as CSV"),
             ("Show or hide columns", app.action_columns, "Choose the columns of the results table"),
+            ("Preview the query", partial(_composer_preview, app),
+             "How the composer's query is understood, how many match, the first rows · ctrl+o"),
+            ("Filter search…", app.action_filter_search, "Build a structured search from fields and values · F5"),
         ]
         for fmt in ("TSV", "CSV", "JSON", "Markdown"):
             commands.append((f"Copy rows as {fmt}", partial(app.copy_rows, fmt.lower()),
@@ -68,6 +71,8 @@ class SixtyfourCommands(Provider):
                                      f"{job.total_results or 0:,} results · {job.mode}"))
                     commands.append((f"Export: {short_query(job, 60)}", partial(app.export_job, job.job_id),
                                      "Save as CSV"))
+                    commands.append((f"Refine this search: {short_query(job, 60)}", partial(app.refine_job, job.job_id),
+                                     "Edit how it was understood and run it again · r"))
         return commands
 
     async def discover(self) -> Hits:
@@ -81,6 +86,13 @@ class SixtyfourCommands(Provider):
             if score > 0:
                 yield Hit(score, _highlighted(name, offsets, matcher.match_style), callback, text=name,
                           help=Content(help_text))
+
+
+def _composer_preview(app: App[object]) -> None:
+    from sixtyfour_tui.ui.widgets.composer import Composer
+
+    screen = getattr(app, "main_screen", app.screen)
+    screen.query_one(Composer).action_preview()
 
 
 async def run_results_action(app: App[object], target: str, action: str) -> None:

@@ -39,6 +39,7 @@ class Composer(Vertical):
         # itself is queued behind the keys already sent to the text (see `action_submit`).
         Binding("ctrl+s", "submit", "Search", priority=True, id="composer.submit"),
         Binding("ctrl+t", "toggle_mode", "People/Company", id="composer.toggle_mode"),
+        Binding("ctrl+o", "preview", "Preview", id="composer.preview"),
     ]
 
     @dataclass
@@ -117,6 +118,28 @@ class Composer(Vertical):
         query_input = self.query_one("#query", QueryInput)
         query_input.text = ""
         query_input.focus()  # ready for the next query, wherever ctrl+s was pressed
+
+    @dataclass
+    class PreviewRequested(Message):
+        """Show how the query is understood and what it finds, before any search starts."""
+
+        query: str
+        mode: str
+        max_results: int
+
+    def action_preview(self) -> None:
+        """Like submit, behind the keys already typed; the text stays in the box."""
+        self.query_one("#query", QueryInput).call_later(self._request_preview)
+
+    def _request_preview(self) -> None:
+        query = " ".join(self.query_one("#query", QueryInput).text.split())
+        problem, max_results = validate(query, self.query_one("#max-results", Input).value)
+        message = self.query_one("#composer-message", Static)
+        if problem:
+            message.update(problem)
+            message.add_class("error")
+            return
+        self.post_message(self.PreviewRequested(query, str(self.query_one("#mode", Select).value), max_results))
 
 
 def validate(query: str, max_results_text: str) -> tuple[str | None, int]:

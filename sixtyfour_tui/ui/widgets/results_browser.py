@@ -405,6 +405,8 @@ class ResultsBrowser(Widget):
             summary += f" · {_filter_words(store)}: {store.view_len:,} of {len(store):,} loaded"
         query = shorten(sanitize_text(job.query), TITLE_QUERY_LIMIT) or "(no query)"
         title = Content.assemble((query, "bold"), f"  {job.mode} · ", summary)
+        if job.edit_note:
+            title = Content.assemble(title, (f" · edited: {sanitize_text(job.edit_note)}", "italic"))
         self.query_one("#results-title", Static).update(title)
 
     def _refresh_status(self) -> None:
