@@ -25,9 +25,9 @@ async def rows_of(engine, job) -> list[dict]:
     """Every row of a search, the way the app gets them (stored, then API pages)."""
     source = StoredRows(engine.client, engine.workspace, job)
     await source.open()
-    rows = await source.read_stored(0, 100_000)
-    while not source.complete:
-        page = await source.fetch_page(len(rows))
+    rows: list[dict] = []
+    while source.has_more_after(len(rows)):
+        page = await source.rows_after(len(rows))
         if not page and not source.pager(len(rows)).has_more:
             break
         rows.extend(page)

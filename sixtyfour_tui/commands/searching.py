@@ -182,8 +182,8 @@ async def print_rows(session: Session, job: JobRecord) -> None:
         for row in rows:
             out_json(row)
         printed += len(rows)
-    while not source.complete:
-        rows = await source.fetch_page(printed)
+    while source.has_more_after(printed):
+        rows = await source.rows_after(printed)
         for row in rows:
             out_json(row)
         printed += len(rows)

@@ -98,6 +98,20 @@ class StoredRows:
         except StorageError:
             return []
 
+    def has_more_after(self, held: int) -> bool:
+        """Rows past the first `held`: stored ones, or more on the server."""
+        return held < self.stored or not self.complete
+
+    async def rows_after(self, held: int) -> list[dict[str, Any]]:
+        """The next rows past the first `held`: from the workspace when it holds them (the engine or
+        another window may have stored them while this reader was paging), else the API's next page."""
+        if held >= self.stored and not self.complete:
+            await self.open()  # what the others stored since, before a request is spent on it
+        if held < self.stored:
+            self._pager = None  # when the API is asked again, it resumes after the rows really held
+            return await self.read_stored(held, self.page_size)
+        return await self.fetch_page(held)
+
     async def fetch_page(self, held: int) -> list[dict[str, Any]]:
         """The next page from the API (rows `held`..), stored before it is returned."""
         pager = self.pager(held)

@@ -270,7 +270,7 @@ class ResultsBrowser(Widget):
             return False
         if not self._opened:
             return True
-        return len(self.store) < source.stored or not source.complete
+        return source.has_more_after(len(self.store))
 
     def request_pages(self, count: int = 1) -> None:
         """Ask for `count` more pages; one worker per job serves every request in order."""
@@ -307,8 +307,8 @@ class ResultsBrowser(Widget):
                 await self._load_stored(source)
                 if source is not self.source:
                     return
-            while not source.complete and (self._want_all or self._pages_wanted > 0):
-                rows = await source.fetch_page(len(self.store))
+            while source.has_more_after(len(self.store)) and (self._want_all or self._pages_wanted > 0):
+                rows = await source.rows_after(len(self.store))
                 if source is not self.source:
                     return  # another job took over while this page was in flight
                 self._pages_wanted = max(0, self._pages_wanted - 1)

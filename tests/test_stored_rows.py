@@ -1,0 +1,40 @@
+"""StoredRows when two readers page one search at once (the engine keeping the rows while the
+results browser or a headless command reads them): each gets every row once, in order."""
+
+from __future__ import annotations
+
+from sixtyfour_tui.api.client import SixtyfourClient
+from sixtyfour_tui.jobs.stored_rows import StoredRows
+from tests.engines import finished_on_server, open_workspace
+
+
+async def test_a_reader_gets_the_rows_another_reader_stored_while_it_paged(fast_sandbox, tmp_path):
+    workspace = open_workspace(tmp_path)
+    async with SixtyfourClient(fast_sandbox.api_key, fast_sandbox.base_url) as client:
+        job = await finished_on_server(client, "engineers in Denver", 350)
+        workspace.save_jobs([job])
+        reader = StoredRows(client, workspace, job)
+        await reader.open()
+        first = await reader.rows_after(0)
+        assert len(first) == reader.page_size and reader.has_more_after(len(first))
+
+        keeper = StoredRows(client, workspace, job)  # stores the rest meanwhile
+        await keeper.open()
+        kept = first + await read_everything_after(keeper, len(first))
+        assert keeper.complete and workspace.result_info(job.job_id).stored == len(kept)
+
+        pages_before = len(fast_sandbox.state.request_log.entries("/search/query", "POST"))
+        rest = await read_everything_after(reader, len(first))
+        assert [row["publicId"] for row in first + rest] == [row["publicId"] for row in kept]
+        assert len(fast_sandbox.state.request_log.entries("/search/query", "POST")) == pages_before  # read back
+    workspace.close()
+
+
+async def read_everything_after(source: StoredRows, held: int) -> list[dict]:
+    rows: list[dict] = []
+    while source.has_more_after(held + len(rows)):
+        page = await source.rows_after(held + len(rows))
+        if not page and not source.pager(held + len(rows)).has_more:
+            break
+        rows.extend(page)
+    return rows
