@@ -46,13 +46,13 @@ async def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="sixtyfour-screens-"))
     server = SandboxServer(SandboxConfig(speed=3.0)).start()
     backend = Backend(base_url=server.base_url, api_key=server.api_key, label="Sandbox (local)",
-                      ledger_name=SANDBOX_BACKEND, poll_interval=0.5, server=server)
+                      workspace_key=SANDBOX_BACKEND, poll_interval=0.5, server=server)
     downloads = work / "Downloads"
     downloads.mkdir()
     app = SixtyfourApp(sandbox=True, settings=Settings(download_dir=downloads), backend=backend,
-                       ledger_path=work / "jobs.json", history_path=work / "history.json")
+                       workspace_path=work / "workspace.sqlite3")
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.engine is not None)
+        await until(pilot, lambda: app.ready)
         composer_query = app.query_one("#query")
         for query, mode in QUERIES:
             composer_query.text = query
@@ -148,6 +148,7 @@ async def refine_and_filter_screens() -> None:
 
 
 SCENES = {"app": main, "refine": refine_and_filter_screens}
+"""Run all, or name some: `python scripts/make_screenshots.py refine`."""
 
 if __name__ == "__main__":
     for name in sys.argv[1:] or list(SCENES):
