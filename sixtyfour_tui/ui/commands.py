@@ -53,6 +53,18 @@ class SixtyfourCommands(Provider):
             ("Help", app.action_help, "Keys and how the app works"),
             ("Export results", app.action_export, "Save the open result set as CSV"),
             ("Show or hide columns", app.action_columns, "Choose the columns of the results table"),
+            ("Zoom the results", partial(app.action_toggle_zoom, "results"),
+             "The results fill the screen (again: back to the usual layout) · z"),
+            ("Zoom the jobs", partial(app.action_toggle_zoom, "jobs"),
+             "The jobs list fills the screen (again: back to the usual layout) · z"),
+            ("Open the search that just finished", app.action_open_finished,
+             "The last search that completed (or failed) while you looked elsewhere · ctrl+o"),
+            ("Undo remove", app.action_undo_remove, "Bring back the job just removed with x · ctrl+z"),
+            ("Load older jobs", app.action_older_jobs, "Jobs older than the oldest one listed · m in the jobs"),
+            ("Clear the query box", app.action_clear_query, "Empty the composer (ctrl+z there undoes it) · ctrl+l"),
+            ("Recent messages", app.action_messages, "Every recent toast in full, with its details · f5"),
+            ("Focus the jobs", app.action_focus_jobs, "Move the focus to the jobs list · f3"),
+            ("Focus the results", app.action_focus_results, "Move the focus to the results table · f4"),
         ]
         for fmt in ("TSV", "CSV", "JSON", "Markdown"):
             commands.append((f"Copy rows as {fmt}", partial(app.copy_rows, fmt.lower()),

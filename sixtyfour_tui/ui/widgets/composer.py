@@ -39,6 +39,7 @@ class Composer(Vertical):
         # itself is queued behind the keys already sent to the text (see `action_submit`).
         Binding("ctrl+s", "submit", "Search", priority=True, id="composer.submit"),
         Binding("ctrl+t", "toggle_mode", "People/Company", id="composer.toggle_mode"),
+        Binding("ctrl+l", "clear_query", "Clear", id="composer.clear"),
     ]
 
     @dataclass
@@ -97,7 +98,7 @@ class Composer(Vertical):
 
     def fill(self, query: str, mode: str, max_results: int) -> None:
         """Put an earlier query back (from history) for editing or resubmitting."""
-        self.query_one("#query", QueryInput).text = query
+        self.replace_query(query)
         self.query_one("#mode", Select).value = mode
         self.query_one("#max-results", Input).value = str(max_results)
         self.query_one("#query", QueryInput).focus()
@@ -117,6 +118,17 @@ class Composer(Vertical):
         query_input = self.query_one("#query", QueryInput)
         query_input.text = ""
         query_input.focus()  # ready for the next query, wherever ctrl+s was pressed
+
+    def action_clear_query(self) -> None:
+        """Empty the box (ctrl+z in it brings the text back)."""
+        self.replace_query("")
+
+    def replace_query(self, text: str) -> None:
+        """The box holds exactly `text` afterwards, whatever it held; one undoable edit."""
+        query_input = self.query_one("#query", QueryInput)
+        query_input.replace(text, (0, 0), query_input.document.end)
+        query_input.move_cursor(query_input.document.end)
+        query_input.focus()
 
 
 def validate(query: str, max_results_text: str) -> tuple[str | None, int]:
