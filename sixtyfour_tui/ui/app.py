@@ -15,15 +15,20 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.text import Text
 from textual import work
+from textual.actions import ActionParseResult
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.widgets import Static
 
 from sixtyfour_tui.config import Settings, UiState
@@ -37,6 +42,11 @@ from sixtyfour_tui.ui.engine_messages import (
 )
 from sixtyfour_tui.ui.widgets.composer import Composer
 from sixtyfour_tui.ui.widgets.keys_footer import KeysFooter
+
+if TYPE_CHECKING:
+    from sixtyfour_tui.jobs.records import JobRecord
+    from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
+    from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
 
 log = logging.getLogger("sixtyfour_tui.ui")
 
@@ -121,10 +131,12 @@ class SixtyfourApp(App):
         """The screen under any modal: job events must reach it whatever is on top."""
         return self.screen_stack[0]
 
-    def _jobs_panel(self):
+    def _jobs_panel(self) -> JobsPanel | None:
         """The jobs panel, or None before it is mounted and after the screens are gone (closing)."""
         stack = self.screen_stack
-        panels = stack[0].query("#jobs") if stack else None
+        from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
+
+        panels = stack[0].query(JobsPanel) if stack else None
         return panels.first() if panels else None
 
     def compose(self) -> ComposeResult:
@@ -310,7 +322,7 @@ class SixtyfourApp(App):
             self._announced.add(job.job_id)
             self._job_finished(job)
 
-    def _job_finished(self, job) -> None:
+    def _job_finished(self, job: JobRecord) -> None:
         """A search of ours ended: open it if the user asked to (or nothing is open), else say so."""
 
         asked = self._open_when_done == job.job_id
@@ -392,7 +404,7 @@ class SixtyfourApp(App):
     def on_jobs_panel_open_requested(self, message) -> None:
         self.open_job(message.job_id)
 
-    def on_jobs_panel_older_requested(self, message) -> None:
+    def on_jobs_panel_older_requested(self, message: JobsPanel.OlderRequested) -> None:
         self.action_older_jobs()
 
     def action_older_jobs(self) -> None:
@@ -568,12 +580,12 @@ class SixtyfourApp(App):
             self.say(f"[keymap]: {len(unknown)} unknown binding {'id' if len(unknown) == 1 else 'ids'}",
                      severity="warning", details=f"Unknown: {', '.join(unknown)}. F1 and the README list every id.")
 
-    def _theme_changed(self, theme) -> None:
+    def _theme_changed(self, theme: Theme) -> None:
         if theme.name != self._theme_choice:
             self._theme_choice = theme.name
             self._save_preferences()
 
-    def _remember(self, **changes) -> None:
+    def _remember(self, **changes: Any) -> None:
         """Keep a layout choice for the next start (the file is written off the UI thread)."""
         import msgspec
 
@@ -597,10 +609,12 @@ class SixtyfourApp(App):
 
     def _remember_columns(self) -> None:
         """The results table's columns (choice and order) per mode, whenever the user changes them."""
-        browsers = self.main_screen.query("#results")
-        browser = browsers.first() if browsers else None
+        from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
+
+        browsers = self.main_screen.query(ResultsBrowser)
+        browser: ResultsBrowser | None = browsers.first() if browsers else None
         job = browser.job if browser is not None else None
-        if job is None or not browser.store.columns:
+        if browser is None or job is None or not browser.store.columns:
             return
         columns = browser.table.visible_columns
         seen = self._columns_shown
@@ -612,7 +626,8 @@ class SixtyfourApp(App):
         self._remember(columns=chosen)
 
     # -- after every action: the footer, toasts and columns follow ------------------------------------
-    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+    async def run_action(self, action: str | ActionParseResult, default_namespace: DOMNode | None = None,
+                         namespaces: Mapping[str, DOMNode] | None = None) -> bool:
         try:
             return await super().run_action(action, default_namespace, namespaces)
         finally:
@@ -630,7 +645,7 @@ class SixtyfourApp(App):
         if screen is self.main_screen and self.ready:
             self._remember_columns()
 
-    def _screen_changed(self, screen: Screen) -> None:
+    def _screen_changed(self, screen: Screen[object]) -> None:
         if screen is self.main_screen:
             if self.ready:
                 self._remember_columns()
@@ -638,7 +653,7 @@ class SixtyfourApp(App):
         if screen.is_modal and type(screen).__name__ != "CommandPalette":
             screen.call_after_refresh(self._give_footer, screen)
 
-    def _give_footer(self, screen: Screen) -> None:
+    def _give_footer(self, screen: Screen[object]) -> None:
         """A dialog's own keys under it (the main screen's footer would show the wrong ones)."""
         from textual.widgets import Footer
 
@@ -646,16 +661,17 @@ class SixtyfourApp(App):
             screen.mount(KeysFooter())
 
     # -- toasts ---------------------------------------------------------------------------------------
-    def say(self, text: str, *, details: str | None = None, severity: str = "information",
+    def say(self, text: str, *, details: str | None = None, severity: SeverityLevel = "information",
             timeout: float | None = None) -> None:
         """A toast of one short line; the details (if any) wait behind F5 with the recent messages."""
         shown = text
         if details:
             shown = f"{text} · {self._key_display('app.messages', 'f5')} details"
         self._next_details = details
-        self.notify(shown, severity=severity, markup=False, timeout=timeout)  # type: ignore[arg-type]
+        self.notify(shown, severity=severity, markup=False, timeout=timeout)
 
-    def notify(self, message, *, title="", severity="information", timeout=None, markup=True) -> None:
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
         details, self._next_details = self._next_details, None
         self._messages.append(Notice(time.time(), str(severity), str(message), details))
         lasts = timeout if timeout is not None else self.NOTIFICATION_TIMEOUT

@@ -7,13 +7,18 @@ built as plain `Content` (Textual parses plain strings in the palette as markup)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from sixtyfour_tui.ui.job_text import short_query
+
+if TYPE_CHECKING:
+    from sixtyfour_tui.ui.app import SixtyfourApp
 
 RESULTS_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     # (name, which widget runs it: the results "browser" or its "table", action, help)
@@ -44,9 +49,9 @@ RESULTS_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
 
 
 class SixtyfourCommands(Provider):
-    def _commands(self) -> list[tuple[str, object, str]]:
-        app = self.app
-        commands: list[tuple[str, object, str]] = [
+    def _commands(self) -> list[tuple[str, Callable[[], Any], str]]:
+        app = cast("SixtyfourApp", self.app)
+        commands: list[tuple[str, Callable[[], Any], str]] = [
             ("New search", app.action_new_search, "Focus the query composer"),
             ("Query history", app.action_history, "Recall an earlier query"),
             ("Settings", app.action_settings, "API key, base URL, poll interval, download folder"),

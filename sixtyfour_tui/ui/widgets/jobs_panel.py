@@ -371,7 +371,7 @@ class JobsPanel(ScrollView, can_focus=True):
             "iterations": (str(job.iterations or ""), ""),
             "results": (results_text(job), ""),
             "new": ("" if new is None else f"{new:,}", "new" if new else "muted"),
-            "trend": (sparkline(job.results_history, width=6), "trend"),
+            "trend": (sparkline(list(job.results_history), width=6), "trend"),
             "elapsed": (elapsed_text(job, now), ""),
         }
 
@@ -547,7 +547,10 @@ class JobsPanel(ScrollView, can_focus=True):
 
         def style_of(slot: Slot) -> Style:
             style_class = cells[slot.column.key][1]
-            style = base + self.get_component_rich_style(f"jobs-panel--{style_class}") if style_class else base
+            if not style_class:
+                return row_style
+            # Partial: the cell's colour only, over the row's own background (zebra or cursor).
+            style = base + self.get_component_rich_style(f"jobs-panel--{style_class}", partial=True)
             return style + cursor if cursor is not None else style
 
         row_style = base + cursor if cursor is not None else base

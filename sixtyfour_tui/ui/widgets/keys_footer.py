@@ -19,8 +19,10 @@ from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
 
-FIRST_IDS = ("app.help",)
-"""Binding ids shown before any other when space is short: the way to every other key."""
+FIRST_IDS = ("app.help", "app.undo_remove", "app.open_finished", "results.close_filter", "results.copy_tsv")
+"""Binding ids shown before any other when space is short: help (the way to every other key),
+the keys that apply only for a while (undo, open the search that just finished, clear the
+filter), and copying rows, the point of the results table."""
 
 
 class FooterItem(NamedTuple):
@@ -100,11 +102,14 @@ class KeysFooter(Widget):
             self.call_after_refresh(self.update_keys)
 
     def _items(self) -> tuple[list[FooterItem], FooterItem | None]:
+        """The keys to offer, the focused widget's first, each node's in the order it declares
+        them (a key remapped by the keymap keeps its binding's place)."""
         app = self.app
         palette: FooterItem | None = None
-        items: list[FooterItem] = []
+        ranked: list[tuple[tuple[int, int, int], FooterItem]] = []
+        nodes: dict[object, int] = {}
         seen_actions: set[tuple[object, str]] = set()
-        for key, active in self.screen.active_bindings.items():
+        for at, (key, active) in enumerate(self.screen.active_bindings.items()):
             binding = active.binding
             item = FooterItem(key, app.get_key_display(binding), binding.description, active.enabled, binding.id)
             if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
@@ -116,8 +121,10 @@ class KeysFooter(Widget):
             if action in seen_actions:  # several keys for one action: the first one speaks for all
                 continue
             seen_actions.add(action)
-            items.append(item)
-        return items, palette
+            node_rank = nodes.setdefault(active.node, len(nodes))
+            ranked.append(((node_rank, _declared_at(active.node, binding.id), at), item))
+        ranked.sort(key=lambda pair: pair[0])
+        return [item for _, item in ranked], palette
 
     def update_keys(self) -> None:
         """Re-read the keys; repaint only when what is shown changes."""
@@ -161,3 +168,11 @@ class KeysFooter(Widget):
             if start <= event.x < end:
                 self.app.simulate_key(key)
                 return
+
+
+def _declared_at(node: object, binding_id: str | None) -> int:
+    """Where a binding stands in its class's own `BINDINGS` (unknown ones go last)."""
+    for at, binding in enumerate(getattr(type(node), "BINDINGS", ())):
+        if getattr(binding, "id", None) == binding_id and binding_id is not None:
+            return at
+    return 1_000
