@@ -398,3 +398,32 @@ async def test_ctrl_l_clears_the_box_and_history_replaces_what_is_there(tmp_path
         assert box.text == ""
         await pilot.press("ctrl+z")  # the text area's own undo brings it back
         assert box.text == "Heads of Growth at Series A startups"
+
+
+# -- rows the engine stores after the results opened -------------------------------------------------
+
+async def test_rows_stored_after_the_results_opened_are_read_back_not_lost(tmp_path):
+    """The engine keeps a finished search's rows while the browser shows its first page: the rows it
+    stored meanwhile come from the workspace (no API client here: a request would fail)."""
+    from textual.app import App, ComposeResult
+
+    class Host(App):
+        def compose(self) -> ComposeResult:
+            yield ResultsBrowser()
+
+    workspace = open_workspace(tmp_path)
+    job = JobRecord(query="engineers", status="completed", backend="sandbox", mode="people", search_id="s-1",
+                    max_results=150, total_results=150, created_at=time.time())
+    rows = [{"fullName": f"Person {n}", "title": "Engineer"} for n in range(150)]
+    workspace.store_rows(job, 0, rows[:100])
+    async with Host().run_test(size=(100, 30)) as pilot:
+        browser = pilot.app.query_one(ResultsBrowser)
+        browser.show_job(job, None, workspace)
+        await wait_until(lambda: len(browser.store) == 100 and not browser.is_loading, pilot=pilot)
+        workspace.store_rows(job, 100, rows[100:], complete=True)  # the engine, meanwhile
+        await browser.source.open()
+        browser.table.focus()
+        await pilot.press("m")
+        await wait_until(lambda: len(browser.store) == 150, pilot=pilot, what="the stored rest read back")
+        assert browser.store.raw(149)["fullName"] == "Person 149" and "All 150 results" in browser.title_text
+    workspace.close()

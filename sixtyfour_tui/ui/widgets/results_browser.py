@@ -306,6 +306,15 @@ class ResultsBrowser(Widget):
                 await self._load_stored(source)
                 if source is not self.source:
                     return
+            while len(self.store) < source.stored and (self._want_all or self._pages_wanted > 0):
+                # Rows stored meanwhile by someone else (the engine keeps a finished search's rows):
+                # read them back, or the workspace would count them as held and no page would come.
+                rows = await source.read_stored(len(self.store), STORED_CHUNK)
+                if not rows or source is not self.source:
+                    break
+                self._pages_wanted = max(0, self._pages_wanted - 1)
+                self._add_rows(rows)
+                self.post_message(PageLoaded(job_id, len(self.store), self.expected_total))
             while not source.complete and (self._want_all or self._pages_wanted > 0):
                 rows = await source.fetch_page(len(self.store))
                 if source is not self.source:
