@@ -427,3 +427,35 @@ async def test_rows_stored_after_the_results_opened_are_read_back_not_lost(tmp_p
         await wait_until(lambda: len(browser.store) == 150, pilot=pilot, what="the stored rest read back")
         assert browser.store.raw(149)["fullName"] == "Person 149" and "All 150 results" in browser.title_text
     workspace.close()
+
+
+# -- every key has an id, the README lists them, every app action is in the palette ------------------
+
+def test_every_binding_has_an_id_and_the_readme_lists_each_one():
+    from pathlib import Path
+
+    from sixtyfour_tui.ui.keymap import _owners, bindings
+
+    for _, owner in _owners():
+        for binding in owner.__dict__.get("BINDINGS", ()):
+            assert binding.id, (owner.__name__, binding.key)
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    missing = [info.binding_id for info in bindings() if f"`{info.binding_id}`" not in readme]
+    assert not missing, f"README's key binding table lacks {missing}"
+
+
+async def test_every_app_action_has_a_plain_name_in_the_palette(tmp_path, server):
+    from sixtyfour_tui.ui.commands import SixtyfourCommands
+
+    app = build_app(tmp_path, server=server)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(lambda: app.ready, pilot=pilot)
+        commands = SixtyfourCommands(app.screen)._commands()
+        targets = {getattr(callback, "func", callback).__name__ for _, callback, _ in commands}
+        for binding in type(app).BINDINGS:
+            assert f"action_{binding.action}" in targets, binding.action
+        await pilot.press("ctrl+p")
+        await wait_until(lambda: type(app.screen).__name__ == "CommandPalette", pilot=pilot)
+        await pilot.press(*"zoom the")
+        await wait_until(lambda: "Zoom the results" in screen_text(app) and "Zoom the jobs" in screen_text(app),
+                         pilot=pilot, what="palette hits")

@@ -70,6 +70,7 @@ class SixtyfourCommands(Provider):
             ("Recent messages", app.action_messages, "Every recent toast in full, with its details · f5"),
             ("Focus the jobs", app.action_focus_jobs, "Move the focus to the jobs list · f3"),
             ("Focus the results", app.action_focus_results, "Move the focus to the results table · f4"),
+            ("Quit sixtyfour", app.action_quit_app, "Asks first while searches run here · ctrl+q"),
         ]
         for fmt in ("TSV", "CSV", "JSON", "Markdown"):
             commands.append((f"Copy rows as {fmt}", partial(app.copy_rows, fmt.lower()),

@@ -62,7 +62,7 @@ def bindings() -> Iterator[BindingInfo]:
         for item in owner.__dict__.get("BINDINGS", ()):
             if isinstance(item, Binding) and item.id and item.id not in seen:
                 seen.add(item.id)
-                yield BindingInfo(item.id, item.key_display or item.key, item.description, where)
+                yield BindingInfo(item.id, item.key, item.description, where)
 
 
 def binding_ids() -> set[str]:
