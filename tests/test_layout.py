@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from textual.widgets._toast import Toast
 
 from sixtyfour_tui import locations
 from sixtyfour_tui.config import Settings, load_file_settings, load_settings, save_settings
@@ -252,7 +251,7 @@ async def test_x_offers_an_undo_and_ctrl_z_brings_the_job_back_under_the_cursor(
 
 def toast_lines(app) -> set[int]:
     lines: set[int] = set()
-    for toast in app.screen.query(Toast):
+    for toast in app.screen.query("Toast"):  # Textual's toast widget, by its type name
         region = toast.region
         lines.update(range(region.y, region.y + region.height))
     return lines
@@ -285,7 +284,7 @@ async def test_long_messages_keep_their_details_behind_f5(tmp_path, server):
         app.say("Settings saved", details="The download folder applies now; a new API key on the next start.")
         await wait_until(lambda: toast_lines(app), pilot=pilot)
         await pilot.pause()
-        assert all(toast.region.height == 3 for toast in app.screen.query(Toast))  # one line of text
+        assert all(toast.region.height == 3 for toast in app.screen.query("Toast"))  # one line of text
         await pilot.press("f5")
         await wait_until(lambda: type(app.screen).__name__ == "ErrorScreen", pilot=pilot)
         text = app.screen.query_one("TextArea").text
@@ -426,6 +425,8 @@ async def test_rows_stored_after_the_results_opened_are_read_back_not_lost(tmp_p
         await pilot.press("m")
         await wait_until(lambda: len(browser.store) == 150, pilot=pilot, what="the stored rest read back")
         assert browser.store.raw(149)["fullName"] == "Person 149" and "All 150 results" in browser.title_text
+        await pilot.press("s")  # every row is loaded: the sort covers the whole result, and says nothing more
+        assert browser.status_text == "Sorted by Full name ▲"
     workspace.close()
 
 
