@@ -149,7 +149,7 @@ def isolated_env_args(root: Path, **extra: str) -> list[str]:
         "XDG_STATE_HOME": str(root / "state"),
         "XDG_CONFIG_HOME": str(root / "config"),
         "XDG_CACHE_HOME": str(root / "cache"),
-        "XDG_DATA_HOME": str(root / "data"),
+        "XDG_DATA_HOME": str(root / "data"),  # the workspace: never the user's own
         "SIXTYFOUR_TUI_CONFIG": str(root / "config" / "sixtyfour-tui" / "config.toml"),
         **extra,
     }

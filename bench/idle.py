@@ -3,11 +3,12 @@
 The app runs in a detached tmux pane (160x50) with its own XDG dirs and
 SIXTYFOUR_SANDBOX_SPEED=0.05, so a search takes many minutes and the jobs stay "5/5 running ·
 5 queued" through the window. Ten queries are typed into the composer (text, then ctrl+s); once
-the header shows "5/5 running · 5 queued" the app's process CPU time (utime + stime of all its
-threads, /proc/PID/stat) is read over 30 s (3 s in smoke runs).
+the header shows "5/5 running · 5 queued" the CPU time (utime + stime of all threads,
+/proc/PID/stat) of two processes is read over 30 s (3 s in smoke runs):
 
-The sandbox is embedded in the same process (uvicorn in a thread), so the figure covers the
-UI, the job engine's polling (every second against the sandbox) AND the sandbox answering it.
+- the app (the UI and the job engine polling every second), judged against the target;
+- the embedded sandbox, its own child process (`python -m sixtyfour_tui.sandbox.child`),
+  answering those polls: reported beside it, not judged (it stands in for the real API).
 
 Run alone: .venv/bin/python -m bench.idle [--smoke]
 """
@@ -34,7 +35,8 @@ from bench.common import (
     temp_dir,
 )
 
-TARGET_PERCENT = 2.0
+TARGET_PERCENT = 1.0
+SANDBOX_MODULE = "sixtyfour_tui.sandbox.child"
 SEARCHES = 10
 READY = "5/5 running · 5 queued"
 
@@ -54,18 +56,20 @@ def _wait_for(session: str, text: str, timeout: float) -> str:
     raise RuntimeError(f"{text!r} never showed; last screen:\n{screen}")
 
 
-def _app_pid(session: str) -> int:
-    """The process running the app inside the pane (the pane may start a shell first)."""
+def _processes(session: str) -> tuple[int, int | None]:
+    """(app pid, embedded sandbox pid) inside the pane (the pane may start a shell or `env` first)."""
     pane = int(_tmux("display-message", "-p", "-t", session, "#{pane_pid}").strip())
-    candidates = [pid for pid in [pane, *descendants(pane)]
-                  if "sixtyfour" in cmdline(pid) and not cmdline(pid).startswith(("env ", "sh ", "/bin/sh "))]
-    if not candidates:
+    pids = [pane, *descendants(pane)]
+    sandboxes = [pid for pid in pids if SANDBOX_MODULE in cmdline(pid)]
+    apps = [pid for pid in pids if "sixtyfour" in cmdline(pid) and pid not in sandboxes
+            and not cmdline(pid).startswith(("env ", "sh ", "/bin/sh "))]
+    if not apps:
         raise RuntimeError("could not find the app's process in the tmux pane")
-    return candidates[-1]
+    return apps[-1], (sandboxes[-1] if sandboxes else None)
 
 
 def run(smoke: bool = False) -> list[Row]:
-    figure = "idle: 5 running + 5 queued searches"
+    figure = "idle: 5 running + 5 queued searches (app process)"
     if not have("tmux"):
         return [skipped(figure, "tmux not found")]
     window = 3.0 if smoke else 30.0
@@ -82,20 +86,22 @@ def run(smoke: bool = False) -> list[Row]:
             _tmux("send-keys", "-t", session, f"VP of Engineering at Series B SaaS startups {number}", "C-s")
             time.sleep(0.2)
         _wait_for(session, READY, 30)
-        pid = _app_pid(session)
+        app_pid, sandbox_pid = _processes(session)
         time.sleep(1.0)  # let the submissions' own work settle
-        cpu_before, started = cpu_seconds(pid), time.monotonic()
+        pids = [pid for pid in (app_pid, sandbox_pid) if pid is not None]
+        before, started = [cpu_seconds(pid) for pid in pids], time.monotonic()
         time.sleep(window)
-        cpu_after, elapsed = cpu_seconds(pid), time.monotonic() - started
+        after, elapsed = [cpu_seconds(pid) for pid in pids], time.monotonic() - started
         still = READY in _tmux("capture-pane", "-p", "-t", session)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
         shutil.rmtree(root, ignore_errors=True)
-    percent = (cpu_after - cpu_before) / elapsed * 100
-    note = f"whole app process incl. embedded sandbox, {window:.0f} s window"
+    percents = [(end - start) / elapsed * 100 for start, end in zip(before, after)]
+    percent = percents[0]
+    note = f"UI + job engine, {window:.0f} s window"
     if not still:
         note += "; WARNING: job counts changed during the window"
-    return [Row(
+    rows = [Row(
         figure=figure,
         value=f"{percent:.2f}% of a core",
         baseline="—",
@@ -104,6 +110,13 @@ def run(smoke: bool = False) -> list[Row]:
         status=judged(percent < TARGET_PERCENT, smoke),
         note=note,
     )]
+    sandbox_figure = "idle: the embedded sandbox answering those polls"
+    if sandbox_pid is None:
+        rows.append(skipped(sandbox_figure, "no sandbox child process found"))
+    else:
+        rows.append(Row(figure=sandbox_figure, value=f"{percents[1]:.2f}% of a core", baseline="—", ratio="—",
+                        target="—", status="INFO", note="its own process; stands in for the real API"))
+    return rows
 
 
 if __name__ == "__main__":

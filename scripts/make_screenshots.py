@@ -1,11 +1,15 @@
 """Regenerate screenshots/ from the real app driving a real embedded sandbox (no hand edits).
 
 Run: .venv/bin/python scripts/make_screenshots.py
+
+It runs with its own settings and workspace in a temporary folder (XDG variables), so the
+screenshots never show (or change) the developer's own jobs, theme or layout.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -20,7 +24,8 @@ from sixtyfour_tui.sandbox.config import SandboxConfig  # noqa: E402
 from sixtyfour_tui.sandbox.server import SandboxServer  # noqa: E402
 from sixtyfour_tui.ui.app import SixtyfourApp  # noqa: E402
 
-SIZE = (150, 42)
+SIZE = (140, 40)
+SMALL = (80, 24)
 OUT = ROOT / "screenshots"
 QUERIES = [
     ("VP of Engineering at Series B SaaS startups in New York", "people"),
@@ -37,16 +42,22 @@ async def until(pilot, condition, timeout=60.0):
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise SystemExit("timed out waiting for the app")
+            import traceback
+
+            raise SystemExit("timed out waiting for the app at:\n" + "".join(traceback.format_stack(limit=2)))
         await pilot.pause(0.05)
 
 
 async def main() -> None:
     OUT.mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="sixtyfour-screens-"))
+    for variable in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME"):
+        os.environ[variable] = str(work / variable.lower())
+    os.environ.pop("SIXTYFOUR_TUI_CONFIG", None)
     server = SandboxServer(SandboxConfig(speed=3.0)).start()
     backend = Backend(base_url=server.base_url, api_key=server.api_key, label="Sandbox (local)",
                       workspace_key=SANDBOX_BACKEND, poll_interval=0.5, server=server)
+    backend.close_with_app = False  # the small-terminal run below uses the same sandbox
     downloads = work / "Downloads"
     downloads.mkdir()
     app = SixtyfourApp(sandbox=True, settings=Settings(download_dir=downloads), backend=backend,
@@ -88,8 +99,25 @@ async def main() -> None:
         await until(pilot, lambda: any(p.suffix == ".csv" for p in downloads.iterdir()))
         await pilot.pause(0.5)
         app.save_screenshot(str(OUT / "export.svg"))
+        opened_job = first.job_id
+
+    # The smallest real terminal: the same workspace, the search reopened, a dozen rows in view.
+    small = SixtyfourApp(sandbox=True, settings=Settings(download_dir=downloads), backend=backend,
+                         workspace_path=work / "workspace.sqlite3")
+    async with small.run_test(size=SMALL) as pilot:
+        await until(pilot, lambda: small.ready)
+        from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
+
+        small.open_job(opened_job)
+        browser = small.query_one(ResultsBrowser)
+        await until(pilot, lambda: browser.job is not None and browser.job.job_id == opened_job
+                    and len(browser.store) >= 100)
+        browser.table.focus()
+        await pilot.press("j", "j", "space")
+        await pilot.pause(0.3)
+        small.save_screenshot(str(OUT / "small-terminal.svg"))
     server.stop()
-    for name in ("composer-and-jobs", "results", "detail", "export"):
+    for name in ("composer-and-jobs", "results", "detail", "export", "small-terminal"):
         print(OUT / f"{name}.svg")
 
 

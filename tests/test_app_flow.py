@@ -264,7 +264,7 @@ async def test_x_cancels_a_queued_job_and_removes_a_finished_one(tmp_path):
         await pilot.press("enter")
         await wait_until(pilot=pilot, condition=lambda: any("was cancelled" in n for n in app.notices))
         await pilot.press("g", "x")  # the first is running: it cannot be stopped, so it stays
-        await wait_until(lambda: any("cannot be stopped" in n for n in app.notices), pilot=pilot)
+        await wait_until(lambda: any("remove it once it ends" in n for n in app.notices), pilot=pilot)
         assert jobs_of(app)[0].status == "running" and len(jobs_of(app)) == 6
         await pilot.press("G", "x")  # the cancelled one is finished: removed from the list and the ledger
         await wait_until(pilot=pilot, condition=lambda: len(jobs_of(app)) == 5)

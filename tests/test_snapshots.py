@@ -51,6 +51,31 @@ def test_results_browser(snap_compare, tmp_path, monkeypatch, scene_sandbox):
     assert snap_compare(app, terminal_size=SIZE, run_before=prepare)
 
 
+def test_results_browser_at_80x24(snap_compare, tmp_path, monkeypatch, scene_sandbox):
+    """The smallest real terminal: a dozen table rows, the jobs' key columns, whole keys in the footer."""
+    app = build_scene(tmp_path, monkeypatch)
+
+    async def prepare(pilot):
+        await open_results(pilot, app, scene_sandbox)
+        await pilot.press("j", "j", "space")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=prepare)
+
+
+def test_jobs_zoomed_at_80x24(snap_compare, tmp_path, monkeypatch):
+    app = build_scene(tmp_path, monkeypatch)
+
+    async def prepare(pilot):
+        await panels_ready(pilot)
+        show_jobs(app)
+        app.query_one("#jobs").focus()
+        await pilot.press("z")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=prepare)
+
+
 def test_results_find_prompt(snap_compare, tmp_path, monkeypatch, scene_sandbox):
     """Typing a find: the prompt line is open and the matches are highlighted as you type."""
     app = build_scene(tmp_path, monkeypatch)

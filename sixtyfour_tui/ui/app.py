@@ -2,23 +2,37 @@
 
 The first frame is drawn before anything slow happens: the backend (and with it httpx, the
 sandbox's Starlette/uvicorn and its data set) starts in a thread worker after the first paint.
+
+Layout follows the terminal's size (breakpoint classes on the screen): at 80x24 the top row
+shrinks so the results keep a dozen rows, and `z` zooms the focused panel to the whole screen.
+What the user arranges (zoom, theme, columns, max results, the open search) is remembered in
+the settings file's `[ui]` table; `[keymap]` remaps any binding by its id.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 import time
+from collections import deque
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.text import Text
 from textual import work
+from textual.actions import ActionParseResult
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Static
+from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.widgets import Static
 
-from sixtyfour_tui.config import Settings
+from sixtyfour_tui.config import Settings, UiState
 from sixtyfour_tui.ui.engine_messages import (
     BackendFailed,
     BackendReady,
@@ -28,6 +42,28 @@ from sixtyfour_tui.ui.engine_messages import (
     StorageNotice,
 )
 from sixtyfour_tui.ui.widgets.composer import Composer
+from sixtyfour_tui.ui.widgets.keys_footer import KeysFooter
+
+if TYPE_CHECKING:
+    from sixtyfour_tui.jobs.records import JobRecord
+    from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
+    from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
+
+log = logging.getLogger("sixtyfour_tui.ui")
+
+ZOOMABLE = ("results", "jobs")
+OLDER_JOBS_PAGE = 200
+"""Older jobs loaded per request (`m` in the jobs panel), like the newest ones at the start."""
+MESSAGES_KEPT = 50
+
+
+class Notice(NamedTuple):
+    """A toast as it was said, with the details it left out (F9 shows them)."""
+
+    at: float
+    severity: str
+    text: str
+    details: str | None
 
 if TYPE_CHECKING:
     from sixtyfour_tui.filters import Condition, FieldCatalog
@@ -49,16 +85,23 @@ class SixtyfourApp(App):
     TITLE = "sixtyfour"
     COMMANDS = App.COMMANDS | {lambda: _commands_provider()}
     COMMAND_PALETTE_BINDING = "ctrl+p"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-medium"), (50, "-tall")]
+    # The footer shows what fits in this order (after the focused panel's keys), so the most
+    # useful app keys come first; undo and "open finished" show only while they apply.
     BINDINGS = [
-        Binding("ctrl+q", "quit_app", "Quit", id="app.quit", priority=True),
         Binding("f1", "help", "Help", id="app.help"),
-        Binding("ctrl+n", "new_search", "New search", show=False, id="app.new_search"),
+        Binding("ctrl+z", "undo_remove", "Undo remove", id="app.undo_remove"),
+        Binding("ctrl+g", "open_finished", "Open finished", id="app.open_finished"),
+        Binding("z", "toggle_zoom", "Zoom", id="app.zoom"),
+        Binding("ctrl+q", "quit_app", "Quit", id="app.quit", priority=True),
         Binding("ctrl+r", "history", "History", id="app.history"),
-        Binding("f2", "settings", "Settings", id="app.settings"),
         Binding("e", "export", "Export", id="app.export"),
+        Binding("f2", "settings", "Settings", id="app.settings"),
+        Binding("f9", "messages", "Messages", show=False, id="app.messages"),
+        Binding("ctrl+n", "new_search", "New search", show=False, id="app.new_search"),
         Binding("f3", "focus_jobs", "Jobs", show=False, id="app.focus_jobs"),
         Binding("f4", "focus_results", "Results", show=False, id="app.focus_results"),
-        Binding("u", "undo_remove", "Undo remove", id="app.undo_remove"),
         Binding("r", "refine", "Refine", show=False, id="app.refine"),
         Binding("f5", "filter_search", "Filter search", show=False, id="app.filter_search"),
     ]
@@ -78,6 +121,19 @@ class SixtyfourApp(App):
         self._opened_job_id: str | None = None
         self._topbar_line: Text | None = None
         self._undo: tuple[str, float] | None = None
+        self._bring_back: str | None = None  # a job being undone: the cursor goes to it when it returns
+        self._open_when_done: str | None = None  # enter on a running job: open it when it completes
+        self._finished: str | None = None  # the job that finished last in the background (ctrl+g opens it)
+        self._announced: set[str] = set()
+        self._zoomed: str | None = None
+        self._ui = settings.ui if settings is not None else UiState()
+        self._results_mounting = asyncio.Lock()
+        self._theme_choice = settings.theme if settings is not None else None
+        self._preferences_lock = threading.Lock()
+        self._columns_shown: tuple[str, str, list[str]] | None = None  # (job id, mode, columns) as last seen
+        self._messages: deque[Notice] = deque(maxlen=MESSAGES_KEPT)
+        self._next_details: str | None = None
+        self._toasts_until = 0.0
         self.ready = False
         """True once the backend is connected and the workspace's jobs are on screen."""
 
@@ -87,16 +143,28 @@ class SixtyfourApp(App):
         """The screen under any modal: job events must reach it whatever is on top."""
         return self.screen_stack[0]
 
+    def _jobs_panel(self) -> JobsPanel | None:
+        """The jobs panel, or None before it is mounted and after the screens are gone (closing)."""
+        stack = self.screen_stack
+        from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
+
+        panels = stack[0].query(JobsPanel) if stack else None
+        return panels.first() if panels else None
+
     def compose(self) -> ComposeResult:
         yield Static(Text("sixtyfour · connecting…"), id="topbar")
         with Horizontal(id="top"):
             yield Composer(id="composer")
             yield Vertical(id="jobs-slot")
         yield Vertical(id="results-slot")
-        yield Footer()
+        yield KeysFooter(id="footer")
 
     def on_mount(self) -> None:
         self.main_screen.query_one("#query").focus()
+        if self.settings is not None:
+            self._apply_preferences(self.settings)
+        self.screen_change_signal.subscribe(self, self._screen_changed)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.call_after_refresh(self._mount_panels)
 
     async def _mount_panels(self) -> None:
@@ -110,8 +178,14 @@ class SixtyfourApp(App):
     async def _mount_results(self) -> None:
         from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
 
-        if not self.main_screen.query("#results"):
-            await self.main_screen.query_one("#results-slot").mount(ResultsBrowser(id="results"))
+        async with self._results_mounting:  # the engine's start and an early open_job both get here
+            if self.main_screen.query("#results"):
+                return
+            browser = ResultsBrowser(id="results")
+            browser.preferred_columns = dict(self._ui.columns)
+            await self.main_screen.query_one("#results-slot").mount(browser)
+            if self._ui.zoomed in ZOOMABLE:
+                self._set_zoom(self._ui.zoomed, remember=False)
 
     # -- backend and engine -----------------------------------------------------------------------
     def _connect(self) -> None:
@@ -126,6 +200,8 @@ class SixtyfourApp(App):
             except ConfigError as problem:
                 self._show_error("Configuration problem", str(problem))
                 self.settings = Settings()
+            self._ui, self._theme_choice = self.settings.ui, self.settings.theme
+            self._apply_preferences(self.settings)
         if not self.want_sandbox and not self.settings.api_key:
             from sixtyfour_tui.ui.screens.welcome import WelcomeScreen
 
@@ -182,11 +258,11 @@ class SixtyfourApp(App):
         self.workspace = workspace
         self.client = client or backend.client()
         for notice in workspace.notices:
-            self.notify(notice, severity="error" if workspace.recovered_from else "information", markup=False,
-                        timeout=12)
+            self.say(self._without_path(notice), details=notice,
+                     severity="error" if workspace.recovered_from else "information", timeout=12)
         if problem:
-            self.notify(f"{problem} Jobs are kept in memory and saved once the disk allows.", severity="error",
-                        markup=False, timeout=12)
+            self.say(self._without_path(problem), severity="error", timeout=12,
+                     details=f"{problem} Jobs are kept in memory and saved once the disk allows.")
         self.engine = JobEngine(self.client, workspace, backend=backend.workspace_key,
                                 poll_interval=backend.poll_interval, spawn=self._spawn)
         self.engine.subscribe(self._engine_event)
@@ -243,7 +319,14 @@ class SixtyfourApp(App):
     def on_backend_ready(self, message: BackendReady) -> None:
         self._update_topbar()
         if message.is_sandbox:
-            self.notify("Using the local sandbox: synthetic data, no API key needed.", markup=False, timeout=4)
+            self.say("Local sandbox: synthetic data, no API key needed", timeout=4)
+        jobs = self.main_screen.query_one("#jobs")
+        jobs.refresh_queue(self.engine.queue_position)
+        last = self.engine.job(self._ui.last_job_id) if self._ui.last_job_id else None
+        if last is not None and last.status == "completed" and self._opened_job_id is None:
+            self.open_job(last.job_id)  # the search that was open when the app last closed
+            if last.job_id in jobs.job_ids:
+                jobs.move_cursor(jobs.job_ids.index(last.job_id))
 
     def on_backend_failed(self, message: BackendFailed) -> None:
         self.main_screen.query_one("#topbar", Static).update(Text("sixtyfour · not connected (see the error)"))
@@ -251,35 +334,74 @@ class SixtyfourApp(App):
         self._show_error("Could not connect", message.message)
 
     def on_job_changed(self, message: JobChanged) -> None:
-        if not self.main_screen.query("#jobs"):
+        jobs = self._jobs_panel()
+        if jobs is None:
             return  # shutting down
         job = message.job
-        jobs = self.main_screen.query_one("#jobs")
         jobs.show_job(job, message.queue_position)
+        if self.engine is not None:
+            jobs.refresh_queue(self.engine.queue_position)
+        if job.job_id == self._bring_back and job.job_id in jobs.job_ids:
+            self._bring_back = None
+            jobs.move_cursor(jobs.job_ids.index(job.job_id))
         self._update_topbar()
-        if self.ready and job.kind == "search" and job.status == "completed" and job.finished_at \
-                and time.time() - job.finished_at < 5 and self._opened_job_id is None \
+        if self.ready and job.kind == "search" and job.is_finished and job.finished_at \
+                and job.job_id not in self._announced and time.time() - job.finished_at < 5 \
                 and self.engine is not None and self.engine.owns(job.job_id):
+            self._announced.add(job.job_id)
+            self._job_finished(job)
+
+    def _job_finished(self, job: JobRecord) -> None:
+        """A search of ours ended: open it if the user asked to (or nothing is open), else say so."""
+
+        asked = self._open_when_done == job.job_id
+        if asked:
+            self._open_when_done = None
+        if job.status == "completed" and (asked or self._opened_job_id is None):
             self.open_job(job.job_id)
+            return
+        if job.status not in ("completed", "failed"):
+            return
+        self._finished = job.job_id
+        self.refresh_bindings()
+        key = self._key_display("app.open_finished", "ctrl+g")
+        if job.status == "completed":
+            rest = f" · {job.total_results or 0:,} results · {key} opens it"
+            self.say(f"Done: “{self._fitted_query(job.query, rest)}”{rest}")
+        else:
+            rest = f" · {key} shows why"
+            self.say(f"Failed: “{self._fitted_query(job.query, rest)}”{rest}", severity="error")
+
+    def action_open_finished(self) -> None:
+        job_id, self._finished = self._finished, None
+        self.refresh_bindings()
+        if job_id is None or self.engine is None or self.engine.job(job_id) is None:
+            self.say("No search has finished in the background")
+            return
+        self.open_job(job_id)
+        jobs = self.main_screen.query_one("#jobs")
+        if job_id in jobs.job_ids:
+            jobs.move_cursor(jobs.job_ids.index(job_id))
 
     def on_job_removed(self, message: JobRemoved) -> None:
-        if self.main_screen.query("#jobs"):
-            self.main_screen.query_one("#jobs").forget_job(message.job_id)
+        jobs = self._jobs_panel()
+        if jobs is not None:
+            jobs.forget_job(message.job_id)
         if self._opened_job_id == message.job_id:
             self._opened_job_id = None
         self._update_topbar()
 
     def on_rows_counted(self, message: RowsCounted) -> None:
-        if self.main_screen.query("#jobs"):
-            self.main_screen.query_one("#jobs").show_counts(message.job_id, message.stored, message.new,
-                                                            message.seen)
+        jobs = self._jobs_panel()
+        if jobs is not None:
+            jobs.show_counts(message.job_id, message.stored, message.new, message.seen)
 
     def on_storage_notice(self, message: StorageNotice) -> None:
         if message.message:
-            self.notify(f"{message.message} Jobs keep running; they are saved once the disk allows.",
-                        severity="error", markup=False, timeout=12)
+            self.say(self._without_path(message.message), severity="error", timeout=12,
+                     details=f"{message.message} Jobs keep running; they are saved once the disk allows.")
         else:
-            self.notify("The workspace accepts writes again; everything pending was saved.", markup=False)
+            self.say("The workspace accepts writes again", details="Everything that was waiting has been saved.")
 
     def _update_topbar(self) -> None:
         label = self.backend.label if self.backend else "connecting…"
@@ -295,9 +417,11 @@ class SixtyfourApp(App):
     def on_composer_submitted(self, message: Composer.Submitted) -> None:
         if self.engine is None:
             self._pending.append(message)
-            self.notify("Connecting… the search starts as soon as the backend is ready.", markup=False)
+            self.say("Connecting… the search starts once connected")
             return
         self._submit(message)
+        if message.max_results != self._ui.last_max_results:
+            self._remember(last_max_results=message.max_results)
 
     def _submit(self, message: Composer.Submitted) -> None:
         from sixtyfour_tui.jobs.records import HistoryEntry
@@ -309,45 +433,83 @@ class SixtyfourApp(App):
     def on_jobs_panel_open_requested(self, message) -> None:
         self.open_job(message.job_id)
 
+    def on_jobs_panel_older_requested(self, message: JobsPanel.OlderRequested) -> None:
+        self.action_older_jobs()
+
+    def action_older_jobs(self) -> None:
+        if self.engine is None:
+            return
+        self.run_worker(self._load_older_jobs(), group="older-jobs", exclusive=True, exit_on_error=False)
+
+    async def _load_older_jobs(self) -> None:
+        """The jobs before the oldest one shown, read off the UI thread, and put above it."""
+        import asyncio
+
+        from sixtyfour_tui.workspace.database import StorageError
+
+        jobs = self.main_screen.query_one("#jobs")
+        before = jobs.oldest_created_at
+        try:
+            older = await asyncio.to_thread(self.workspace.recent_jobs, self.engine.backend,
+                                            limit=OLDER_JOBS_PAGE, before=before)
+        except StorageError as problem:
+            self.say("Older jobs could not be read", details=problem.message, severity="error")
+            return
+        if not older:
+            self.say("No older jobs")
+            return
+        for job in older:
+            self.engine.remember(job)
+        jobs.show_jobs(older, self.engine.queue_position)
+        jobs.move_cursor(jobs.job_ids.index(older[-1].job_id))  # the newest of them, just above the rest
+        self.say(f"{len(older):,} older {'job' if len(older) == 1 else 'jobs'} loaded"
+                 + (" · m loads more" if len(older) == OLDER_JOBS_PAGE else ""))
+        await self._show_stored_counts([job.job_id for job in older])
+
     def on_jobs_panel_remove_requested(self, message) -> None:
         job = self.engine.job(message.job_id) if self.engine else None
         if job is None:
             return
         if job.status == "queued" and self.engine.cancel_queued(job.job_id):
             if job.task_id is None and job.started_at is None:
-                self.notify("Cancelled before it started: it never reached the server.", markup=False)
+                self.say("Cancelled: it never reached the server")
             else:
-                self.notify("Cancelled here. An earlier start may have reached the server, where it would "
-                            "finish on its own.", markup=False, timeout=6)
+                self.say("Cancelled here", timeout=6, details="An earlier start may have reached the server, "
+                         "where it would finish on its own.")
         elif job.status == "queued":
-            self.notify("This search is queued in another sixtyfour-tui window; cancel it there.",
-                        severity="warning", markup=False)
+            self.say("Queued in another window: cancel it there", severity="warning")
         elif job.is_finished:
             self.run_worker(self._forget(job.job_id), group="forget", exit_on_error=False)
         else:
-            self.notify("A running search cannot be stopped through the API; it finishes on the server. "
-                        "Remove it once it has ended.", severity="warning", markup=False, timeout=6)
+            self.say("Still running: remove it once it ends", severity="warning", timeout=6,
+                     details="A running search cannot be stopped through the API; it finishes on the server.")
         self._update_topbar()
 
     async def _forget(self, job_id: str) -> None:
         from sixtyfour_tui.workspace.store import FORGET_GRACE_SECONDS
 
+        job = self.engine.job(job_id)
         if await self.engine.forget(job_id):
-            self._undo = (job_id, time.monotonic() + FORGET_GRACE_SECONDS - 2)
+            window = FORGET_GRACE_SECONDS - 2
+            self._undo = (job_id, time.monotonic() + window)
             self.refresh_bindings()
-            self.notify(f"Removed with its stored rows · u brings it back ({FORGET_GRACE_SECONDS - 2:g} s). "
-                        "Exported files stay on disk.", markup=False, timeout=FORGET_GRACE_SECONDS - 2)
+            self.set_timer(window, self.refresh_bindings)  # the undo key leaves the footer when it expires
+            key = self._key_display("app.undo_remove", "ctrl+z")
+            rest = f" · {key} brings it back"
+            query = self._fitted_query(job.query, rest) if job is not None else "the job"
+            self.say(f"Removed “{query}”{rest}", timeout=window)
         else:
-            self.notify("Could not remove it (see the workspace message).", severity="error", markup=False)
+            self.say("Could not remove it (see the workspace message)", severity="error")
 
     async def action_undo_remove(self) -> None:
         undo, self._undo = self._undo, None
         self.refresh_bindings()
         if undo is None or time.monotonic() > undo[1]:
-            self.notify("Nothing to bring back.", markup=False)
+            self.say("Nothing to bring back")
             return
+        self._bring_back = undo[0]
         record = await self.engine.unforget(undo[0])
-        self.notify("Brought back." if record is not None else "Too late: it was already deleted.", markup=False)
+        self.say("Brought back" if record is not None else "Too late: it was already deleted")
 
     def open_job(self, job_id: str) -> None:
         job = self.engine.job(job_id) if self.engine else None
@@ -357,14 +519,19 @@ class SixtyfourApp(App):
             self._show_error("Search failed", f"{job.query}\n\n{job.error or 'No reason given.'}")
             return
         if job.status == "cancelled":
-            self.notify("This search was cancelled before it started; x removes it from the list.",
-                        markup=False)
+            self.say("This search was cancelled · x removes it")
             return
         if job.status != "completed":
-            self.notify("This search is still running; its results open when it completes.", markup=False)
+            self._open_when_done = job_id
+            self.say("Still running: its results open when it completes")
             return
+        if self._finished == job_id:
+            self._finished = None
+            self.refresh_bindings()
         self._opened_job_id = job_id
         self.run_worker(self._show_in_browser(job), group="open-job", exclusive=True, exit_on_error=False)
+        if self._ui.last_job_id != job_id:
+            self._remember(last_job_id=job_id)
 
     async def _show_in_browser(self, job) -> None:
         await self._mount_results()  # it arrives just after "ready"; a job may be opened before that
@@ -381,15 +548,245 @@ class SixtyfourApp(App):
 
     # -- actions --------------------------------------------------------------------------------------
     def action_new_search(self) -> None:
+        if self._zoomed is not None:
+            self._set_zoom(None)
         self.main_screen.query_one("#query").focus()
 
     def action_focus_jobs(self) -> None:
+        if self._zoomed == "results":
+            self._set_zoom(None)
         self.main_screen.query_one("#jobs").focus()
 
     def action_focus_results(self) -> None:
+        if self._zoomed == "jobs":
+            self._set_zoom(None)
         browser = self._browser()
         if browser is not None:
             browser.table.focus()
+
+    def action_clear_query(self) -> None:
+        if self._zoomed is not None:
+            self._set_zoom(None)
+        self.main_screen.query_one(Composer).action_clear_query()
+
+    # -- zoom ---------------------------------------------------------------------------------------
+    @property
+    def zoomed(self) -> str | None:
+        """"results" or "jobs" while that panel fills the screen, else None."""
+        return self._zoomed
+
+    def action_toggle_zoom(self, panel: str = "") -> None:
+        """Zoom the focused panel (the results unless the jobs have the focus) to the full screen,
+        or back. The top bar and the footer stay."""
+        if self._zoomed is not None and panel in ("", self._zoomed):
+            self._set_zoom(None)
+            return
+        if panel not in ZOOMABLE:
+            focused = self.main_screen.focused
+            panel = "jobs" if focused is not None and focused.id == "jobs" else "results"
+        self._set_zoom(panel)
+
+    def _set_zoom(self, panel: str | None, *, remember: bool = True) -> None:
+        screen = self.main_screen
+        self._zoomed = panel
+        for name in ZOOMABLE:
+            screen.set_class(panel == name, f"-zoom-{name}")
+        if panel == "jobs":
+            screen.query_one("#jobs").focus()
+        elif panel == "results":
+            from sixtyfour_tui.ui.widgets.results_table import ResultsTable
+
+            screen.query_one(ResultsTable).focus()
+        self.refresh_bindings()
+        if remember and panel != self._ui.zoomed:
+            self._remember(zoomed=panel)
+
+    # -- preferences (the settings file's [ui] table, theme, keymap) ----------------------------------
+    def _apply_preferences(self, settings: Settings) -> None:
+        if settings.theme and settings.theme in self.available_themes:
+            self.theme = settings.theme
+        if settings.keymap:
+            self.set_keymap(settings.keymap)
+            self.call_after_refresh(self._check_keymap, dict(settings.keymap))
+        if settings.ui.last_max_results:
+            self.main_screen.query_one("#max-results").value = str(settings.ui.last_max_results)
+
+    def _check_keymap(self, keymap: dict[str, str]) -> None:
+        from sixtyfour_tui.ui.keymap import unknown_ids
+
+        unknown = unknown_ids(keymap)
+        if unknown:
+            self.say(f"[keymap]: {len(unknown)} unknown binding {'id' if len(unknown) == 1 else 'ids'}",
+                     severity="warning", details=f"Unknown: {', '.join(unknown)}. F1 and the README list every id.")
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if theme.name != self._theme_choice:
+            self._theme_choice = theme.name
+            self._save_preferences()
+
+    def _remember(self, **changes: Any) -> None:
+        """Keep a layout choice for the next start (the file is written off the UI thread)."""
+        import msgspec
+
+        self._ui = msgspec.structs.replace(self._ui, **changes)
+        self._save_preferences()
+
+    @work(thread=True, group="preferences", exit_on_error=False)
+    def _save_preferences(self) -> None:
+        """Write `[ui]` and `theme` into the settings file as it is on disk now, so a key set in
+        the environment never lands in the file and other settings stay as they are."""
+        from sixtyfour_tui.config import ConfigError, load_file_settings, replace, save_settings
+
+        with self._preferences_lock:  # the newest state, whichever worker writes last
+            ui, theme = self._ui, self._theme_choice
+            try:
+                current = load_file_settings()
+                if current.ui != ui or current.theme != theme:
+                    save_settings(replace(current, ui=ui, theme=theme))
+            except (ConfigError, OSError) as problem:
+                log.warning("layout not saved: %s", problem)
+
+    def _remember_columns(self) -> None:
+        """The results table's columns (choice and order) per mode, whenever the user changes them."""
+        from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
+
+        browsers = self.main_screen.query(ResultsBrowser)
+        browser: ResultsBrowser | None = browsers.first() if browsers else None
+        job = browser.job if browser is not None else None
+        if browser is None or job is None or not browser.store.columns:
+            return
+        columns = browser.table.visible_columns
+        seen = self._columns_shown
+        self._columns_shown = (job.job_id, job.mode, columns)
+        if seen is None or seen[0] != job.job_id or seen[2] == columns:
+            return  # a search just opened (its columns are the remembered ones), or nothing moved
+        chosen = {**self._ui.columns, job.mode: columns}
+        browser.preferred_columns = chosen
+        self._remember(columns=chosen)
+
+    # -- after every action: the footer, toasts and columns follow ------------------------------------
+    async def run_action(self, action: str | ActionParseResult, default_namespace: DOMNode | None = None,
+                         namespaces: Mapping[str, DOMNode] | None = None) -> bool:
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        finally:
+            self._after_action()
+
+    def _after_action(self) -> None:
+        """An action may have changed which keys apply (escape after the filter is cleared), where
+        the cursor is (toasts move off its row) or the columns (remembered per mode)."""
+        if not self.screen_stack:
+            return  # the app is closing
+        screen = self.screen
+        screen.refresh_bindings()
+        if time.monotonic() < self._toasts_until:
+            self._place_toasts()
+        if screen is self.main_screen and self.ready:
+            self._remember_columns()
+
+    def _screen_changed(self, screen: Screen[object]) -> None:
+        if screen is self.main_screen:
+            if self.ready:
+                self._remember_columns()
+            return
+        if screen.is_modal and type(screen).__name__ != "CommandPalette":
+            screen.call_after_refresh(self._give_footer, screen)
+
+    def _give_footer(self, screen: Screen[object]) -> None:
+        """A dialog's own keys under it (the main screen's footer would show the wrong ones)."""
+        from textual.widgets import Footer
+
+        if screen.is_attached and not screen.query(Footer) and not screen.query(KeysFooter):
+            screen.mount(KeysFooter())
+
+    # -- toasts ---------------------------------------------------------------------------------------
+    def say(self, text: str, *, details: str | None = None, severity: SeverityLevel = "information",
+            timeout: float | None = None) -> None:
+        """A toast of one short line; the details (if any) wait behind F9 with the recent messages."""
+        shown = text
+        if details:
+            shown = f"{text} · {self._key_display('app.messages', 'f9')} details"
+        self._next_details = details
+        self.notify(shown, severity=severity, markup=False, timeout=timeout)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every toast goes through here: kept for F9, placed off the cursor's row, and capped (a
+        server's 200 kB message must not fill the screen; server text comes with markup=False)."""
+        from sixtyfour_tui.sanitize import shorten
+
+        details, self._next_details = self._next_details, None
+        text = shorten(str(message), TOAST_LIMIT)
+        self._messages.append(Notice(time.time(), str(severity), text, details))
+        lasts = timeout if timeout is not None else self.NOTIFICATION_TIMEOUT
+        self._toasts_until = max(self._toasts_until, time.monotonic() + lasts)
+        self._place_toasts()
+        super().notify(text, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def _place_toasts(self) -> None:
+        """Toasts sit bottom right, or top right while the cursor's row is in the lower half."""
+        if not self.screen_stack:
+            return
+        screen = self.main_screen
+        row = self._cursor_line()
+        screen.set_class(row is not None and row >= screen.size.height // 2, "-toasts-top")
+
+    def _cursor_line(self) -> int | None:
+        """The screen line of the focused table's cursor row (both tables draw a header first)."""
+        from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
+        from sixtyfour_tui.ui.widgets.results_table import ResultsTable
+
+        focused = self.main_screen.focused
+        if not isinstance(focused, (JobsPanel, ResultsTable)):
+            return None
+        return focused.content_region.y + 1 + focused.cursor_row - round(focused.scroll_y)
+
+    def action_messages(self) -> None:
+        """Every recent toast in full, newest first, with the details the toasts left out."""
+        if self._modal_open():
+            return
+        if not self._messages:
+            self.say("No messages yet")
+            return
+        lines = []
+        for notice in reversed(self._messages):
+            stamp = time.strftime("%H:%M:%S", time.localtime(notice.at))
+            lines.append(f"{stamp}  {notice.text}")
+            if notice.details:
+                lines.append(f"          {notice.details}")
+        from sixtyfour_tui.ui.screens.error_modal import ErrorScreen
+
+        self.push_screen(ErrorScreen("Recent messages", "\n".join(lines)))
+
+    def _key_display(self, binding_id: str, default: str) -> str:
+        """The key a binding has now (the user's keymap included), as the footer writes it."""
+        keymap = self.settings.keymap if self.settings is not None else {}
+        key = keymap.get(binding_id, default).split(",")[0].strip()
+        return self.get_key_display(Binding(key, ""))
+
+    def _without_path(self, message: str) -> str:
+        """A workspace message short enough for a toast ("Workspace: the disk is full"); the whole
+        message, with its file's path, goes to the details."""
+        from sixtyfour_tui.sanitize import shorten
+
+        path = str(self.workspace.path) if self.workspace is not None else str(self.workspace_path or "")
+        text = " ".join(message.replace(path, "").split()) if path else message
+        if ": " in text:
+            text = "Workspace: " + text.rsplit(": ", 1)[1]
+        return shorten(text.rstrip("."), 48)
+
+    def _fitted_query(self, query: str, rest: str) -> str:
+        """A query cut to leave `rest` room on one toast line at this terminal's width."""
+        from sixtyfour_tui.sanitize import shorten
+
+        room = int(self.size.width * 0.7) - 4 - len(rest) - 10
+        return shorten(self._plain(query), max(12, room))
+
+    @staticmethod
+    def _plain(text: str) -> str:
+        from sixtyfour_tui.sanitize import clean_text
+
+        return " ".join(clean_text(text).split())
 
     def action_history(self) -> None:
         if self.workspace is None or self._modal_open():
@@ -407,7 +804,7 @@ class SixtyfourApp(App):
         try:
             stored = await asyncio.to_thread(self.workspace.history)
         except StorageError as problem:
-            self.notify(f"{problem.message} The query history cannot be shown.", severity="error", markup=False)
+            self.say("The query history cannot be shown", details=problem.message, severity="error")
             return
         pending = writer.pending_history()  # not saved yet (the disk refused): still yours
         seen = {entry.identity for entry in pending}
@@ -436,8 +833,8 @@ class SixtyfourApp(App):
             self.settings = replace(current, download_dir=effective.download_dir, poll_interval=effective.poll_interval)
             if self.engine is not None and self.backend is not None:
                 self.engine.poll_interval = self.settings.effective_poll_interval(self.backend.is_sandbox)
-            self.notify("Settings saved. The download folder and poll interval apply now; a new API key or "
-                        "base URL on the next start.", markup=False)
+            self.say("Settings saved", details="The download folder and poll interval apply now; a new API "
+                     "key or base URL on the next start.")
 
         note = None
         if self.backend is not None and self.backend.is_sandbox:
@@ -451,7 +848,7 @@ class SixtyfourApp(App):
         if self.focused is focused_jobs and focused_jobs.current_job_id:
             job_id = focused_jobs.current_job_id
         if job_id is None:
-            self.notify("Open a completed search first (enter on a job).", markup=False)
+            self.say("Open a completed search first (enter on a job)")
             return
         self.export_job(job_id)
 
@@ -460,7 +857,7 @@ class SixtyfourApp(App):
             return
         job = self.engine.job(job_id) if self.engine else None
         if job is None or job.status != "completed":
-            self.notify("Only a completed search can be exported.", markup=False, severity="warning")
+            self.say("Only a completed search can be exported", severity="warning")
             return
         from sixtyfour_tui.ui.screens.export_screen import ExportScreen
 
@@ -485,22 +882,28 @@ class SixtyfourApp(App):
             await browser.copy_rows(fmt)
 
     def action_help(self) -> None:
+        """The keys that work where the focus is, by panel (as `Screen.active_bindings` has them:
+        the keymap applied, keys a text field takes for typing left out), then the app's."""
         from sixtyfour_tui.ui.screens.help_screen import HelpScreen, binding_rows
 
+        if isinstance(self.screen, HelpScreen):
+            return
+        by_node: dict[object, list[Binding]] = {}
+        for active in self.screen.active_bindings.values():
+            if active.binding.id or active.binding.show:
+                by_node.setdefault(active.node, []).append(active.binding)
         sections = []
         panel_name = None
-        seen: set[tuple[str, str]] = set()
-        node = self.focused
-        while node is not None and node is not self.screen:
-            rows = [row for row in binding_rows(b for _, b in node._bindings if b.id or b.show) if row not in seen]
-            seen.update(rows)
+        for node, bindings in by_node.items():
+            if node is self:
+                continue
             title = getattr(node, "HELP_TITLE", None) or getattr(node, "border_title", None)
             if title and panel_name is None:
                 panel_name = str(title)
+            rows = binding_rows(bindings, with_ids=True)
             if rows:
                 sections.append((f"{title or type(node).__name__} keys", rows))
-            node = node.parent
-        sections.append(("App keys", binding_rows(b for _, b in self._bindings)))
+        sections.append(("App keys", binding_rows(by_node.get(self, []), with_ids=True)))
         self.push_screen(HelpScreen(panel_name or "app", sections))
 
     def action_quit_app(self) -> None:
@@ -529,18 +932,11 @@ class SixtyfourApp(App):
         if self.backend is not None and self.backend.close_with_app:
             self.backend.close()
 
-    def notify(self, message, *, title: str = "", severity="information", timeout=None, markup: bool = True):
-        """Every toast, capped: a server's 200 kB message must not fill the screen (nor be parsed:
-        callers pass markup=False for anything that holds server text)."""
-        from sixtyfour_tui.sanitize import shorten
-
-        text = message if isinstance(message, str) else str(message)
-        return super().notify(shorten(text, TOAST_LIMIT), title=title, severity=severity, timeout=timeout,
-                              markup=markup)
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo_remove":
             return self._undo is not None and time.monotonic() < self._undo[1]
+        if action == "open_finished":
+            return self._finished is not None
         return True
 
     def on_worker_state_changed(self, event) -> None:
@@ -557,8 +953,8 @@ class SixtyfourApp(App):
         from sixtyfour_tui.locations import log_file
         from sixtyfour_tui.sanitize import clean_text, shorten
 
-        self.notify(shorten(clean_text(f"Something went wrong ({event.worker.name}): {error}"), 200)
-                    + f" · details in {log_file()}", severity="error", markup=False, timeout=10)
+        self.say(f"Something went wrong ({shorten(clean_text(event.worker.name), 14)})", severity="error",
+                 timeout=10, details=shorten(clean_text(f"{error}"), 400) + f" · the log has more: {log_file()}")
 
     def _modal_open(self) -> bool:
         """One dialog at a time: a second one opened from the palette would stack on the first."""

@@ -7,13 +7,18 @@ built as plain `Content` (Textual parses plain strings in the palette as markup)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
 from sixtyfour_tui.ui.job_text import short_query
+
+if TYPE_CHECKING:
+    from sixtyfour_tui.ui.app import SixtyfourApp
 
 RESULTS_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     # (name, which widget runs it: the results "browser" or its "table", action, help)
@@ -44,9 +49,9 @@ RESULTS_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
 
 
 class SixtyfourCommands(Provider):
-    def _commands(self) -> list[tuple[str, object, str]]:
-        app = self.app
-        commands: list[tuple[str, object, str]] = [
+    def _commands(self) -> list[tuple[str, Callable[[], Any], str]]:
+        app = cast("SixtyfourApp", self.app)
+        commands: list[tuple[str, Callable[[], Any], str]] = [
             ("New search", app.action_new_search, "Focus the query composer"),
             ("Query history", app.action_history, "Recall an earlier query"),
             ("Settings", app.action_settings, "API key, base URL, poll interval, download folder"),
@@ -55,7 +60,22 @@ class SixtyfourCommands(Provider):
             ("Show or hide columns", app.action_columns, "Choose the columns of the results table"),
             ("Preview the query", partial(_composer_preview, app),
              "How the composer's query is understood, how many match, the first rows · ctrl+o"),
+            ("Refine the highlighted search", app.action_refine,
+             "The completed job under the jobs cursor (or the open one), its chips editable · r"),
             ("Filter search…", app.action_filter_search, "Build a structured search from fields and values · F5"),
+            ("Zoom the results", partial(app.action_toggle_zoom, "results"),
+             "The results fill the screen (again: back to the usual layout) · z"),
+            ("Zoom the jobs", partial(app.action_toggle_zoom, "jobs"),
+             "The jobs list fills the screen (again: back to the usual layout) · z"),
+            ("Open the search that just finished", app.action_open_finished,
+             "The last search that completed (or failed) while you looked elsewhere · ctrl+g"),
+            ("Undo remove", app.action_undo_remove, "Bring back the job just removed with x · ctrl+z"),
+            ("Load older jobs", app.action_older_jobs, "Jobs older than the oldest one listed · m in the jobs"),
+            ("Clear the query box", app.action_clear_query, "Empty the composer (ctrl+z there undoes it) · ctrl+l"),
+            ("Recent messages", app.action_messages, "Every recent toast in full, with its details · f9"),
+            ("Focus the jobs", app.action_focus_jobs, "Move the focus to the jobs list · f3"),
+            ("Focus the results", app.action_focus_results, "Move the focus to the results table · f4"),
+            ("Quit sixtyfour", app.action_quit_app, "Asks first while searches run here · ctrl+q"),
         ]
         for fmt in ("TSV", "CSV", "JSON", "Markdown"):
             commands.append((f"Copy rows as {fmt}", partial(app.copy_rows, fmt.lower()),

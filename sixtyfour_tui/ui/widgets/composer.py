@@ -40,6 +40,7 @@ class Composer(Vertical):
         Binding("ctrl+s", "submit", "Search", priority=True, id="composer.submit"),
         Binding("ctrl+t", "toggle_mode", "People/Company", id="composer.toggle_mode"),
         Binding("ctrl+o", "preview", "Preview", id="composer.preview"),
+        Binding("ctrl+l", "clear_query", "Clear", id="composer.clear"),
     ]
 
     @dataclass
@@ -98,7 +99,7 @@ class Composer(Vertical):
 
     def fill(self, query: str, mode: str, max_results: int) -> None:
         """Put an earlier query back (from history) for editing or resubmitting."""
-        self.query_one("#query", QueryInput).text = query
+        self.replace_query(query)
         self.query_one("#mode", Select).value = mode
         self.query_one("#max-results", Input).value = str(max_results)
         self.query_one("#query", QueryInput).focus()
@@ -140,6 +141,17 @@ class Composer(Vertical):
             message.add_class("error")
             return
         self.post_message(self.PreviewRequested(query, str(self.query_one("#mode", Select).value), max_results))
+
+    def action_clear_query(self) -> None:
+        """Empty the box (ctrl+z in it brings the text back)."""
+        self.replace_query("")
+
+    def replace_query(self, text: str) -> None:
+        """The box holds exactly `text` afterwards, whatever it held; one undoable edit."""
+        query_input = self.query_one("#query", QueryInput)
+        query_input.replace(text, (0, 0), query_input.document.end)
+        query_input.move_cursor(query_input.document.end)
+        query_input.focus()
 
 
 def validate(query: str, max_results_text: str) -> tuple[str | None, int]:

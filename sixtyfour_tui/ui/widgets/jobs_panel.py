@@ -1,55 +1,202 @@
-"""The jobs panel: every search with its status, progress, iterations, results and a sparkline.
+"""The jobs panel: every search with its status, query, progress and counts, oldest first.
 
-Cells are `Text` objects: the stock DataTable parses plain strings as markup, and queries and
-progress messages are untrusted.
-
-The panel sits on screen for hours while searches run, so it touches only cells whose text
-changed: every DataTable update re-renders the whole visible table.
+A Line-API widget (`ScrollView.render_line`), like the results table: each row is drawn from
+the job's record into a cached strip, and a change (a progress event, the clock's tick) redraws
+only that row's line, so a panel on screen for hours while searches run costs next to nothing.
+When the panel is narrow, columns drop out by priority (status, query, results and progress
+stay longest) instead of scrolling sideways. Cell text goes into plain `Segment`s and is never
+parsed as markup: queries and progress messages are untrusted.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from rich.text import Text
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.content import Content
+from textual.geometry import Region, Size
 from textual.message import Message
-from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowKey
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from sixtyfour_tui.api.rows import sanitize_text
 from sixtyfour_tui.jobs.records import JobRecord
 from sixtyfour_tui.ui import job_text
-from sixtyfour_tui.ui.job_text import elapsed_text, progress_text, results_text, short_query, status_label
+from sixtyfour_tui.ui.job_text import STATUS_ICONS, elapsed_text, results_text
 from sixtyfour_tui.ui.sparkline import sparkline
 
-COLUMNS = (
-    ("status", "Status", 11),
-    ("query", "Query", 34),
-    ("progress", "Progress", 34),
-    ("iter", "It.", 3),
-    ("results", "Results", 7),
-    ("new", "New", 6),
-    ("trend", "Trend", 6),
-    ("elapsed", "Time", 6),
+
+class JobColumn(NamedTuple):
+    key: str
+    label: str
+    width: int
+    """Cells the column takes; for the query and progress, the least they are given."""
+    priority: int
+    """When the panel is too narrow, the column with the highest number goes first."""
+    right: bool = False
+
+
+QUERY_MIN = 12
+QUERY_READABLE = 28
+PROGRESS_READABLE = 16
+"""Widths worth dropping an optional column for."""
+QUERY_MAX = 80
+"""The query column never grows past this; the progress column takes the rest."""
+ESSENTIAL = 4
+"""Columns with this priority or lower (status, query, results, progress) go only when nothing else fits."""
+
+COLUMNS: tuple[JobColumn, ...] = (
+    JobColumn("status", "Status", 12, 1),
+    JobColumn("query", "Query", QUERY_MIN, 2),
+    JobColumn("progress", "Progress", 10, 4),
+    JobColumn("iterations", "Iterations", 10, 8, right=True),
+    JobColumn("results", "Results", 7, 3, right=True),
+    JobColumn("new", "New", 6, 6, right=True),
+    JobColumn("trend", "Trend", 6, 7),
+    JobColumn("elapsed", "Elapsed", 7, 5, right=True),
 )
-FLEXIBLE = ("query", "progress")
-STATUS_STYLES = {"completed": "green", "failed": "red", "running": "yellow", "starting": "yellow"}
+MARGIN = 1
+"""Blank cells left of the first column."""
+ELLIPSIS = "…"
+LINE_CACHE_SIZE = 512
+STATUS_CLASSES = {"completed": "completed", "failed": "failed", "running": "running", "starting": "running",
+                  "queued": "muted", "cancelled": "muted", "interrupted": "muted"}
+WAITING_PREFIXES = ("Queued", "Waiting for a free slot")
+"""Progress messages a job carries while queued: once it runs they no longer describe it."""
 
 
-class JobsPanel(DataTable):
+class Slot(NamedTuple):
+    column: JobColumn
+    x: int
+    width: int
+
+
+def plan_columns(width: int, longest_query: int) -> list[Slot]:
+    """The columns that fit in `width` cells, and where; nothing ever scrolls sideways.
+
+    The optional columns (elapsed, new, trend, iterations) drop out, least important first,
+    until the query and progress can have a readable width (`QUERY_READABLE`,
+    `PROGRESS_READABLE`); the essential ones (status, query, progress, results) drop only when
+    even their least widths do not fit. Spare cells go to the query and progress up to their
+    readable widths, then to the query up to its longest text, then to progress.
+    """
+    gap = 2 if width >= 70 else 1
+    readable = {"query": min(max(longest_query, QUERY_MIN), QUERY_READABLE), "progress": PROGRESS_READABLE}
+
+    def needed(columns: list[JobColumn], widths: dict[str, int] | None = None) -> int:
+        chosen_widths = [max(column.width, (widths or {}).get(column.key, 0)) for column in columns]
+        return MARGIN + sum(chosen_widths) + gap * (len(columns) - 1)
+
+    chosen = list(COLUMNS)
+    while needed(chosen, readable) > width and any(column.priority > ESSENTIAL for column in chosen):
+        chosen.remove(max(chosen, key=lambda column: column.priority))
+    while len(chosen) > 1 and needed(chosen) > width:
+        chosen.remove(max(chosen, key=lambda column: column.priority))
+    spare = max(0, width - needed(chosen))
+    widths = {column.key: column.width for column in chosen}
+    for key, target in (("query", readable["query"]), ("progress", readable["progress"]),
+                        ("query", min(longest_query, QUERY_MAX))):
+        if key in widths and spare:
+            grow = min(spare, max(0, target - widths[key]))
+            widths[key] += grow
+            spare -= grow
+    for key in ("progress", "query"):  # what is left: progress messages are the longest texts
+        if key in widths:
+            widths[key] += spare
+            break
+    slots, x = [], MARGIN
+    for column in chosen:
+        slots.append(Slot(column, x, widths[column.key]))
+        x += widths[column.key] + gap
+    return slots
+
+
+def status_text(job: JobRecord, queue_position: int | None) -> str:
+    icon = STATUS_ICONS.get(job.status, "?")
+    if job.status == "queued" and queue_position:
+        return f"{icon} queued #{queue_position}"
+    return f"{icon} {job.status}"
+
+
+def progress_text(job: JobRecord, queue_position: int | None) -> str:
+    """What the job is doing, never at odds with its status: a running job does not say
+    "Queued", and a queued one says its place in this window's queue as it is now."""
+    if job.status == "failed":
+        return sanitize_text(f"Error: {job.error or 'unknown error'}")
+    message = sanitize_text(job.progress_message)
+    if job.status == "queued":
+        if queue_position:
+            return f"Waiting for a free slot · #{queue_position} in line"
+        return message if message and not message.startswith(WAITING_PREFIXES) else "Queued in another window"
+    if job.status in ("starting", "running") and (not message or message.startswith(WAITING_PREFIXES)):
+        return "Starting on the server…"
+    return message
+
+
+class JobsPanel(ScrollView, can_focus=True):
     """Oldest job first, like a log. `enter` asks the app to open the job under the cursor."""
 
     HELP_TITLE = "Jobs"
 
+    COMPONENT_CLASSES = {
+        "jobs-panel--header",
+        "jobs-panel--even-row",
+        "jobs-panel--cursor",
+        "jobs-panel--completed",
+        "jobs-panel--failed",
+        "jobs-panel--running",
+        "jobs-panel--muted",
+        "jobs-panel--new",
+        "jobs-panel--trend",
+        "jobs-panel--empty",
+    }
+
+    DEFAULT_CSS = """
+    JobsPanel {
+        background: $surface;
+        overflow-x: hidden;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
+        & > .jobs-panel--header { background: $panel; color: $foreground; text-style: bold; }
+        & > .jobs-panel--even-row { background: $surface-lighten-1 50%; }
+        & > .jobs-panel--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .jobs-panel--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .jobs-panel--completed { color: $text-success; }
+        & > .jobs-panel--failed { color: $text-error; }
+        & > .jobs-panel--running { color: $text-warning; }
+        & > .jobs-panel--muted { color: $text-muted; }
+        & > .jobs-panel--new { color: $text-success; }
+        & > .jobs-panel--trend { color: $text-accent; }
+        & > .jobs-panel--empty { color: $text-muted; text-style: italic; }
+    }
+    """
+
     BINDINGS = [
         Binding("enter", "open_job", "Open", id="jobs.open"),
         Binding("delete,x", "remove_job", "Cancel/remove", id="jobs.remove"),
-        Binding("j", "cursor_down", "Down", show=False, id="jobs.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="jobs.up"),
-        Binding("g", "scroll_top", "First", show=False, id="jobs.first"),
-        Binding("G", "scroll_bottom", "Last", show=False, id="jobs.last"),
+        Binding("m", "load_older", "Older jobs", id="jobs.older"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="jobs.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="jobs.up"),
+        Binding("home,g", "first", "First", show=False, id="jobs.first"),
+        Binding("end,G", "last", "Last", show=False, id="jobs.last"),
+        Binding("pageup", "page_up", "Page up", show=False, id="jobs.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="jobs.page_down"),
     ]
 
     @dataclass
@@ -60,39 +207,58 @@ class JobsPanel(DataTable):
     class RemoveRequested(Message):
         job_id: str
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+    class OlderRequested(Message):
+        """The user wants the jobs older than the oldest one shown."""
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
         self._jobs: dict[str, JobRecord] = {}
+        self._order: list[str] = []
+        self._sort_keys: list[tuple[float, str]] = []
         self._positions: dict[str, int | None] = {}
-        self._shown: dict[str, dict[str, tuple]] = {}  # job_id -> column -> what its cell shows
-        self._described = ""  # the line under the table, for the highlighted job
+        self._cells: dict[str, dict[str, tuple[str, str]]] = {}  # job_id -> column -> (text, style class)
+        self._versions: dict[str, int] = {}  # bumped whenever a row's cells change: part of its cache key
         self._counts: dict[str, tuple[int, int | None, int | None]] = {}  # job_id -> (stored, new, seen)
+        self._cursor = 0
+        self._described = ""
+        self._longest_query = 0
+        self._plan: tuple[int, int, list[Slot]] = (-1, -1, [])
+        self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(LINE_CACHE_SIZE)
+        self.lines_drawn = 0
+        """Rows drawn from scratch (line-cache misses): tests read it to see what a change costs."""
         self.border_title = "Jobs"
 
     def on_mount(self) -> None:
-        for key, label, width in COLUMNS:
-            self.add_column(Text(label), key=key, width=width)
+        self._update_virtual_size()
         self.set_interval(1.0, self._tick_elapsed)
 
-    def on_resize(self) -> None:
-        """Give the query and progress columns whatever width the fixed columns leave."""
-        fixed = sum(width for key, _, width in COLUMNS if key not in FLEXIBLE)
-        padding = 2 * self.cell_padding * len(COLUMNS)
-        spare = max(2 * 12, self.scrollable_content_region.width - fixed - padding - 1)
-        for key in FLEXIBLE:
-            column = self.columns.get(key)
-            if column is not None:
-                column.width = spare // len(FLEXIBLE)
-        self._require_update_dimensions = True
-        self._clear_caches()  # rows rendered at the old widths must not be reused
-        self.refresh()
+    # -- what the app calls ---------------------------------------------------------------------
+
+    @property
+    def row_count(self) -> int:
+        return len(self._order)
+
+    @property
+    def cursor_row(self) -> int:
+        return self._cursor
+
+    @property
+    def job_ids(self) -> list[str]:
+        """The jobs shown, oldest first."""
+        return list(self._order)
 
     @property
     def current_job_id(self) -> str | None:
-        if not self.row_count:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return row_key.value
+        return self._order[self._cursor] if self._order else None
+
+    @property
+    def oldest_created_at(self) -> float | None:
+        first = self._order[0] if self._order else None
+        return self._jobs[first].created_at if first is not None else None
+
+    def cell_text(self, job_id: str, column: str) -> str:
+        """What a cell says (before it is cut to its column's width)."""
+        return self._cells[job_id][column][0]
 
     def show_job(self, job: JobRecord, queue_position: int | None = None, *, focus_new: bool = False) -> None:
         """Add or update one job's row; jobs stay in the order they were created, like a log."""
@@ -100,115 +266,150 @@ class JobsPanel(DataTable):
             return
         self._jobs[job.job_id] = job
         self._positions[job.job_id] = queue_position
-        cells = self._cells(job, queue_position)
-        if job.job_id in self.rows:
-            for (key, _, _), cell in zip(COLUMNS, cells):
-                self._set_cell(job.job_id, key, cell)
+        if job.job_id in self._cells:
+            self._set_cells(job.job_id)
         else:
-            self.add_row(*cells, key=job.job_id)
-            self._shown[job.job_id] = {key: _looks(cell) for (key, _, _), cell in zip(COLUMNS, cells)}
+            self._insert(job)
             if focus_new:
-                self.move_cursor(row=self.row_count - 1)
+                self.move_cursor(self._order.index(job.job_id))
         self._update_title()
         if job.job_id == self.current_job_id:
-            self._describe(job)
+            self._describe()
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        job = self._jobs.get(event.row_key.value) if event.row_key is not None else None
-        if job is not None:
-            self._describe(job)
+    def show_jobs(self, jobs: Iterable[JobRecord], position_of: Callable[[str], int | None]) -> None:
+        """Many jobs at once (the start, or older ones loaded on request)."""
+        for job in jobs:
+            self.show_job(job, position_of(job.job_id))
 
-    def _describe(self, job: JobRecord) -> None:
-        """The highlighted job in full under the table: columns cut long text short."""
-        parts = [progress_text(job)]
-        counts = self._counts.get(job.job_id)
-        if counts is not None and counts[1] is not None:
-            parts.append(f"{counts[0]:,} stored · {counts[1]:,} new · {counts[2] or 0:,} seen")
-        if job.interpretation and job.interpretation != job.progress_message:
-            parts.append(sanitize_text(job.interpretation))
-        line = " · ".join(part for part in parts if part)
-        if line != self._described:  # setting a border title repaints the whole panel
-            self._described = line
-            self.border_subtitle = Content(line)
-
-    def _set_cell(self, job_id: str, column: str, cell: Text) -> None:
-        """Update one cell, unless it would look exactly as it does now."""
-        looks = _looks(cell)
-        shown = self._shown.setdefault(job_id, {})
-        if shown.get(column) != looks:
-            shown[column] = looks
-            self.update_cell(job_id, column, cell)
+    def refresh_queue(self, position_of: Callable[[str], int | None]) -> None:
+        """Places in the queue move whenever one job leaves it: re-read them all."""
+        for job_id, job in self._jobs.items():
+            if job.status == "queued":
+                position = position_of(job_id)
+                if position != self._positions.get(job_id):
+                    self._positions[job_id] = position
+                    self._set_cells(job_id)
+        if self.current_job_id is not None:
+            self._describe()
 
     def show_counts(self, job_id: str, stored: int, new: int | None, seen: int | None) -> None:
         """How many of a search's rows are new (never in an earlier search) and how many were seen."""
         self._counts[job_id] = (stored, new, seen)
-        job = self._jobs.get(job_id)
-        if job is not None:
-            self.show_job(job, self._positions.get(job_id))
+        if job_id in self._cells:
+            self._set_cells(job_id)
+            if job_id == self.current_job_id:
+                self._describe()
 
-    def _new_cell(self, job: JobRecord) -> Text:
+    def forget_job(self, job_id: str) -> None:
+        if job_id not in self._jobs:
+            return
+        at = self._order.index(job_id)
+        del self._order[at]
+        del self._sort_keys[at]
+        self._jobs.pop(job_id)
+        self._cells.pop(job_id)
+        self._versions.pop(job_id)
+        self._positions.pop(job_id, None)
+        self._counts.pop(job_id, None)
+        if at < self._cursor or self._cursor >= len(self._order):
+            self._cursor = max(0, self._cursor - 1)
+        self._longest_query = max((cell_len(self._cells[j]["query"][0]) for j in self._order), default=0)
+        self._update_virtual_size()
+        self.refresh()
+        self._update_title()
+        self._describe()  # the line under the panel follows the cursor to its new job
+
+    def move_cursor(self, row: int) -> None:
+        if not self._order:
+            return
+        row = max(0, min(row, len(self._order) - 1))
+        previous, self._cursor = self._cursor, row
+        self._scroll_to_cursor()
+        if row != previous:
+            self._refresh_row(previous)
+            self._refresh_row(row)
+        self._describe()
+
+    # -- rows -----------------------------------------------------------------------------------
+
+    def _insert(self, job: JobRecord) -> None:
+        key = (job.created_at, job.job_id)
+        at = bisect_left(self._sort_keys, key)
+        current = self.current_job_id
+        self._sort_keys.insert(at, key)
+        self._order.insert(at, job.job_id)
+        self._versions[job.job_id] = 0
+        self._cells[job.job_id] = self._cells_of(job)
+        self._longest_query = max(self._longest_query, cell_len(self._cells[job.job_id]["query"][0]))
+        if current is not None and at <= self._cursor:
+            self._cursor += 1  # the cursor stays on its job
+        self._update_virtual_size()
+        self.refresh()
+
+    def _set_cells(self, job_id: str) -> None:
+        """Redraw one row, unless it would look exactly as it does now."""
+        cells = self._cells_of(self._jobs[job_id])
+        if cells != self._cells[job_id]:
+            self._cells[job_id] = cells
+            self._versions[job_id] += 1
+            query_width = cell_len(cells["query"][0])
+            if query_width > self._longest_query:
+                self._longest_query = query_width
+                self.refresh()
+            else:
+                self._refresh_row(self._order.index(job_id))
+
+    def _cells_of(self, job: JobRecord, now: float | None = None) -> dict[str, tuple[str, str]]:
+        position = self._positions.get(job.job_id)
+        status_class = STATUS_CLASSES.get(job.status, "")
         counts = self._counts.get(job.job_id)
-        if counts is None or counts[1] is None:
-            return Text("", justify="right")
-        return Text(f"{counts[1]:,}", justify="right", style="green" if counts[1] else "dim")
-
-    def _cells(self, job: JobRecord, queue_position: int | None) -> list[Text]:
-        style = STATUS_STYLES.get(job.status, "")
-        return [
-            Text(status_label(job, queue_position), style=style, no_wrap=True),
-            Text(short_query(job, 60), no_wrap=True),
-            Text(progress_text(job), style="red" if job.status == "failed" else "", no_wrap=True),
-            Text(str(job.iterations or ""), justify="right"),
-            Text(results_text(job), justify="right"),
-            self._new_cell(job),
-            Text(sparkline(job.results_history, width=6), style="cyan"),
-            Text(elapsed_text(job), justify="right"),
-        ]
+        new = counts[1] if counts is not None else None
+        return {
+            "status": (status_text(job, position), status_class),
+            "query": (sanitize_text(job.query), ""),
+            "progress": (progress_text(job, position), "failed" if job.status == "failed" else ""),
+            "iterations": (str(job.iterations or ""), ""),
+            "results": (results_text(job), ""),
+            "new": ("" if new is None else f"{new:,}", "new" if new else "muted"),
+            "trend": (sparkline(list(job.results_history), width=6), "trend"),
+            "elapsed": (elapsed_text(job, now), ""),
+        }
 
     def _tick_elapsed(self) -> None:
         """Advance the running jobs' clocks, while anyone can see them (a hidden panel catches up
-        on the first tick after it shows again)."""
+        on the first tick after it shows again). Only the rows whose time changed are redrawn."""
         if not self._can_be_seen():
             return
         now = job_text.clock()
-        changed: dict[str, Text] = {}
-        for job in self._jobs.values():
-            if job.status in ("starting", "running") and job.job_id in self.rows:
-                cell = Text(elapsed_text(job, now), justify="right")
-                shown = self._shown.setdefault(job.job_id, {})
-                if shown.get("elapsed") != _looks(cell):
-                    shown["elapsed"] = _looks(cell)
-                    changed[job.job_id] = cell
-        if changed:
-            self._repaint_elapsed(changed)
-
-    def _repaint_elapsed(self, cells: dict[str, Text]) -> None:
-        """Put new times in the Time column and re-render only those cells.
-
-        `update_cell` bumps the table's update counter, which is part of every render cache key:
-        the whole visible table would be rendered again each second (most of the app's idle
-        CPU). Here only the cached renders that show these cells are dropped. This leans on
-        DataTable internals; if they are not as expected, `update_cell` does it the sure way.
-        """
-        column = ColumnKey("elapsed")
-        try:
-            rows = {RowKey(job_id): self._row_locations.get(RowKey(job_id)) for job_id in cells}
-            for job_id, cell in cells.items():
-                self._data[RowKey(job_id)][column] = cell
-            indexes = set(rows.values())
-            _discard(self._cell_render_cache, lambda key: key[1] == column and key[0] in rows)
-            _discard(self._row_render_cache, lambda key: key[0] in rows)
-            _discard(self._row_renderable_cache, lambda key: key[1] in indexes)
-            self._line_cache.clear()
-        except (AttributeError, KeyError, TypeError, IndexError):
-            for job_id, cell in cells.items():
-                self.update_cell(job_id, "elapsed", cell)
-            return
-        self.refresh_column(self.get_column_index("elapsed"))
+        for job_id, job in self._jobs.items():
+            if job.status in ("starting", "running"):
+                elapsed = (elapsed_text(job, now), "")
+                cells = self._cells[job_id]
+                if cells["elapsed"] != elapsed:
+                    self._cells[job_id] = {**cells, "elapsed": elapsed}
+                    self._versions[job_id] += 1
+                    self._refresh_row(self._order.index(job_id))
 
     def _can_be_seen(self) -> bool:
         current = self.app.screen
         return self.is_on_screen and (current is self.screen or current.is_modal)
+
+    def _describe(self) -> None:
+        """The highlighted job in full under the table: columns cut long text short."""
+        job_id = self.current_job_id
+        line = ""
+        if job_id is not None:
+            job = self._jobs[job_id]
+            parts = [progress_text(job, self._positions.get(job_id))]
+            counts = self._counts.get(job_id)
+            if counts is not None and counts[1] is not None:
+                parts.append(f"{counts[0]:,} stored · {counts[1]:,} new · {counts[2] or 0:,} seen")
+            if job.interpretation and job.interpretation != job.progress_message:
+                parts.append(sanitize_text(job.interpretation))
+            line = " · ".join(part for part in parts if part)
+        if line != self._described:  # setting a border title repaints the whole panel
+            self._described = line
+            self.border_subtitle = Content(line)
 
     def _update_title(self) -> None:
         running = sum(1 for j in self._jobs.values() if j.status in ("starting", "running"))
@@ -220,31 +421,161 @@ class JobsPanel(DataTable):
         if title != self.border_title:  # setting it repaints the whole panel, even when unchanged
             self.border_title = title
 
-    def action_remove_job(self) -> None:
-        if self.current_job_id is not None:
-            self.post_message(self.RemoveRequested(self.current_job_id))
-
-    def forget_job(self, job_id: str) -> None:
-        if job_id in self.rows:
-            self.remove_row(job_id)
-        self._jobs.pop(job_id, None)
-        self._shown.pop(job_id, None)
-        self._positions.pop(job_id, None)
-        self._update_title()
-        if not self.row_count:
-            self._described = ""
-            self.border_subtitle = ""
+    # -- actions --------------------------------------------------------------------------------
 
     def action_open_job(self) -> None:
         if self.current_job_id is not None:
             self.post_message(self.OpenRequested(self.current_job_id))
 
+    def action_remove_job(self) -> None:
+        if self.current_job_id is not None:
+            self.post_message(self.RemoveRequested(self.current_job_id))
 
-def _discard(cache, matches) -> None:
-    for key in [key for key in cache.keys() if matches(key)]:
-        cache.discard(key)
+    def action_load_older(self) -> None:
+        self.post_message(self.OlderRequested())
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self._cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self._cursor - 1)
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        self.move_cursor(len(self._order) - 1)
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self._cursor + self._body_height())
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self._cursor - self._body_height())
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < 1:
+            return
+        row = round(self.scroll_y) + offset.y - 1
+        if row >= len(self._order):
+            return
+        if row == self._cursor or event.chain >= 2:
+            self.move_cursor(row)
+            self.action_open_job()
+        else:
+            self.move_cursor(row)
+
+    # -- scrolling ------------------------------------------------------------------------------
+
+    def _body_height(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def _update_virtual_size(self) -> None:
+        self.virtual_size = Size(0, len(self._order) + 1)  # as wide as the panel: never scrolls sideways
+
+    def _scroll_to_cursor(self) -> None:
+        top, height = round(self.scroll_y), self._body_height()
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False, force=True)
+        elif self._cursor >= top + height:
+            self.scroll_to(y=self._cursor - height + 1, animate=False, force=True)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._update_virtual_size()
+        self._scroll_to_cursor()
+
+    def _refresh_row(self, row: int) -> None:
+        """Repaint the one screen line that shows `row` (nothing when it is scrolled away)."""
+        y = row - round(self.scroll_y) + 1
+        if 1 <= y <= self._body_height():
+            self.refresh(Region(0, y, self.scrollable_content_region.width, 1))
+
+    # -- drawing --------------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines.clear()
+        self.refresh()
+
+    def _slots(self, width: int) -> list[Slot]:
+        if self._plan[:2] != (width, self._longest_query):
+            self._plan = (width, self._longest_query, plan_columns(width, self._longest_query))
+        return self._plan[2]
+
+    def render_line(self, y: int) -> Strip:
+        """Line 0 is the header; below it, the job at scroll_y + y - 1."""
+        width = self.scrollable_content_region.width
+        slots = self._slots(width)
+        if y == 0:
+            return self._header(slots, width)
+        if not self._order:
+            if y == 1:
+                style = self.get_component_rich_style("jobs-panel--empty")
+                text = " No searches yet"
+                return Strip([Segment(set_cell_size(text, width), style)], width)
+            return Strip.blank(width, self.rich_style)
+        row = round(self.scroll_y) + y - 1
+        if row >= len(self._order):
+            return Strip.blank(width, self.rich_style)
+        job_id = self._order[row]
+        is_cursor = row == self._cursor
+        key = (job_id, self._versions[job_id], width, self._longest_query, is_cursor,
+               is_cursor and self.has_focus, row % 2)
+        strip = self._lines.get(key)
+        if strip is None:
+            strip = self._render_row(job_id, row, slots, width, is_cursor)
+            self._lines[key] = strip
+        return strip
+
+    def _header(self, slots: list[Slot], width: int) -> Strip:
+        key = ("header", width, self._longest_query)
+        strip = self._lines.get(key)
+        if strip is None:
+            style = self.get_component_rich_style("jobs-panel--header")
+            texts = [(slot, slot.column.label) for slot in slots]
+            strip = Strip(_line(texts, style, lambda _slot: style, width), width)
+            self._lines[key] = strip
+        return strip
+
+    def _render_row(self, job_id: str, row: int, slots: list[Slot], width: int, is_cursor: bool) -> Strip:
+        self.lines_drawn += 1
+        base = self.rich_style
+        if row % 2:
+            base += self.get_component_rich_style("jobs-panel--even-row")
+        cursor = self.get_component_rich_style("jobs-panel--cursor") if is_cursor else None
+        cells = self._cells[job_id]
+
+        def style_of(slot: Slot) -> Style:
+            style_class = cells[slot.column.key][1]
+            if not style_class:
+                return row_style
+            # Partial: the cell's colour only, over the row's own background (zebra or cursor).
+            style = base + self.get_component_rich_style(f"jobs-panel--{style_class}", partial=True)
+            return style + cursor if cursor is not None else style
+
+        row_style = base + cursor if cursor is not None else base
+        texts = [(slot, cells[slot.column.key][0]) for slot in slots]
+        return Strip(_line(texts, row_style, style_of, width), width)
 
 
-def _looks(cell: Text) -> tuple:
-    """What decides a cell's appearance (Text equality ignores the style and justification)."""
-    return cell.plain, str(cell.style), cell.justify, tuple(cell.spans)
+def _line(texts: list[tuple[Slot, str]], style: Style, style_of: Callable[[Slot], Style], width: int) -> list[Segment]:
+    """One row's segments: each text cut or padded to its slot, blank between and after."""
+    segments: list[Segment] = []
+    x = 0
+    for slot, text in texts:
+        if slot.x > x:
+            segments.append(Segment(" " * (slot.x - x), style))
+        fitted = _fit(text, slot.width)
+        padding = " " * (slot.width - cell_len(fitted))
+        cell = padding + fitted if slot.column.right else fitted + padding
+        segments.append(Segment(cell, style_of(slot)))
+        x = slot.x + slot.width
+    if width > x:
+        segments.append(Segment(" " * (width - x), style))
+    return segments
+
+
+def _fit(text: str, width: int) -> str:
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, max(0, width - 1)) + ELLIPSIS if width > 0 else ""

@@ -189,6 +189,8 @@ class ResultsBrowser(Widget):
         """(cursor row, cursor column) when the prompt opened: escape goes back there."""
         self._select_all_pending = False
         self._find_line = ""
+        self.preferred_columns: dict[str, list[str]] = {}
+        """Per mode, the columns (in order) the user chose last time; the app keeps them."""
 
     def compose(self) -> ComposeResult:
         empty_title = Content("No search open · press enter on a completed job (F3 focuses the jobs)")
@@ -363,7 +365,8 @@ class ResultsBrowser(Widget):
         store.append(rows)
         if not self._columns_chosen and len(store):
             mode = self.job.mode if self.job else ""
-            self.table.visible_columns = default_columns(mode, store.columns) or store.columns
+            preferred = [column for column in self.preferred_columns.get(mode, ()) if column in store.columns]
+            self.table.visible_columns = preferred or default_columns(mode, store.columns) or store.columns
             pinned = PINNED_COLUMNS.get(mode)
             self.table.pinned_column = pinned if pinned in store.columns else None
             self._columns_chosen = True
@@ -423,7 +426,7 @@ class ResultsBrowser(Widget):
                 f"{self.table.header_label(column)} {'▼' if descending else '▲'}"
                 for column, descending in store.sort_keys
             )
-            parts.append(f"Sorted by {keys} (loaded rows only)")
+            parts.append(f"Sorted by {keys}" + (" (loaded rows only)" if self.has_more else ""))
         if self._find_line:
             parts.append(self._find_line)
         selected = self.table.selection_count
