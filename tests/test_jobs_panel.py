@@ -199,3 +199,26 @@ async def test_enter_opens_x_removes_m_asks_for_older_jobs_and_a_click_on_the_cu
         await pilot.click(JobsPanel, offset=(5, 1))  # on the cursor row: opens it
         await pilot.pause()
         assert seen == [("open", jobs[2].job_id), ("remove", jobs[1].job_id), "older", ("open", jobs[0].job_id)]
+
+
+async def test_a_filter_search_and_an_edited_search_are_marked_and_the_line_below_says_what_changed():
+    from sixtyfour_tui.jobs.records import Exclusions, JobSource
+
+    async with PanelApp().run_test(size=(150, 12)) as pilot:
+        panel = pilot.app.query_one(JobsPanel)
+        filtered = job("seniority is VP", status="completed", source=JobSource.FILTER, finished_at=START + 2)
+        edited = job("VP of Engineering in New York", status="completed", source=JobSource.PARSED,
+                     edit_note="Seniority: VP → Director", finished_at=START + 3, created_at=START + 1,
+                     exclusions=Exclusions(seen=True, count=12, description="everything seen"))
+        panel.show_job(filtered)
+        panel.show_job(edited)
+        await pilot.pause()
+        assert job_text.SOURCE_MARKS["filter"] + "seniority is VP" in screen_line(panel, 1)
+        assert job_text.SOURCE_MARKS["parsed"] + "VP of Engineering" in screen_line(panel, 2)
+        panel.move_cursor(1)
+        await pilot.pause()
+        below = str(panel.border_subtitle)
+        assert "edited: Seniority: VP → Director" in below and "excluding 12: everything seen" in below
+        panel.move_cursor(0)
+        await pilot.pause()
+        assert "edited" not in str(panel.border_subtitle)

@@ -46,6 +46,15 @@ def elapsed_text(job: JobRecord, now: float | None = None) -> str:
     return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
 
 
+SOURCE_MARKS = {"filter": "▽ ", "parsed": "✎ "}
+"""Searches that were not a deep search of plain text: a filter search, an edited parsed query."""
+
+
+def query_text(job: JobRecord) -> str:
+    """The query as the jobs list shows it, marked by how it ran."""
+    return SOURCE_MARKS.get(str(job.source), "") + sanitize_text(job.query)
+
+
 def short_query(job: JobRecord, width: int = 48) -> str:
     text = sanitize_text(job.query)
     return text if len(text) <= width else text[: width - 1] + "…"

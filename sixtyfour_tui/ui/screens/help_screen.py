@@ -23,7 +23,8 @@ ctrl+l clears the box (ctrl+z in it brings the text back); ctrl+r recalls an ear
 finishes while you look at another says so in a toast: ctrl+g opens it.
 3. In Jobs (F3), move with j/k; enter on a completed job opens its results (on a failed one, its error; on a \
 running one, the results open by themselves when it completes). x or delete cancels a queued job or removes a \
-finished one (ctrl+z brings it back for a few seconds). m loads older jobs.
+finished one (ctrl+z brings it back for a few seconds). m loads older jobs. ▽ marks a filter search, ✎ a \
+refined one; the line under the list says what was edited and excluded.
 4. In the results (F4): j/k/pgup/pgdn/g/G move, h/l move a column at a time, space marks a row and moves down, \
 y copies the marked rows (or the cursor row) as TSV, c copies a cell, / filters loaded rows, enter shows the \
 whole record, o opens its LinkedIn/website, m loads more, M loads all, C picks columns.
@@ -33,9 +34,12 @@ whole record, o opens its LinkedIn/website, m loads more, M loads all, C picks c
    Columns: : jumps to a column by name, < / > narrow or widen it, H/L move it, ! pins it (the name stays on \
 screen while scrolling sideways); s sorts by it (▲ ▼ off), S adds it as a further sort key, and a header \
 click sorts (shift+click adds). ◦ in the left margin: seen in an earlier search.
-5. z zooms the focused panel (results or jobs) to the whole screen and back. Toasts keep to one line: F9 \
+5. Preview before paying: ctrl+o in the composer shows how the query is understood (chips), how many match \
+and the first rows; change chips and ctrl+s runs it at once. r refines a finished search the same way; F5 builds \
+a filter search from fields and values.
+6. z zooms the focused panel (results or jobs) to the whole screen and back. Toasts keep to one line: F9 \
 shows the recent messages in full. e exports the whole result set as CSV. ctrl+p lists every command.
-6. Remembered between runs: the theme, the columns per mode, the last max results, the open search and the \
+7. Remembered between runs: the theme, the columns per mode, the last max results, the open search and the \
 zoom. Any key can be remapped in the settings file's [keymap] table by the ids listed above.
 Searches keep running on the server when you quit and resume on the next start."""
 

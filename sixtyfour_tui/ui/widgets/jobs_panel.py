@@ -30,7 +30,7 @@ from textual.strip import Strip
 from sixtyfour_tui.api.rows import sanitize_text
 from sixtyfour_tui.jobs.records import JobRecord
 from sixtyfour_tui.ui import job_text
-from sixtyfour_tui.ui.job_text import STATUS_ICONS, elapsed_text, results_text
+from sixtyfour_tui.ui.job_text import STATUS_ICONS, elapsed_text, query_text, results_text
 from sixtyfour_tui.ui.sparkline import sparkline
 
 
@@ -366,7 +366,7 @@ class JobsPanel(ScrollView, can_focus=True):
         new = counts[1] if counts is not None else None
         return {
             "status": (status_text(job, position), status_class),
-            "query": (sanitize_text(job.query), ""),
+            "query": (query_text(job), ""),
             "progress": (progress_text(job, position), "failed" if job.status == "failed" else ""),
             "iterations": (str(job.iterations or ""), ""),
             "results": (results_text(job), ""),
@@ -404,6 +404,10 @@ class JobsPanel(ScrollView, can_focus=True):
             counts = self._counts.get(job_id)
             if counts is not None and counts[1] is not None:
                 parts.append(f"{counts[0]:,} stored · {counts[1]:,} new · {counts[2] or 0:,} seen")
+            if job.edit_note:
+                parts.append(sanitize_text(f"edited: {job.edit_note}"))
+            if job.exclusions.summary:
+                parts.append(sanitize_text(job.exclusions.summary))
             if job.interpretation and job.interpretation != job.progress_message:
                 parts.append(sanitize_text(job.interpretation))
             line = " · ".join(part for part in parts if part)
