@@ -18,7 +18,7 @@ FORMAT_VERSION = 1
 SECTIONS = ("searches", "exports", "lists", "removed")
 
 
-def save_state(path: Path, simulated_now: float, sections: dict[str, list[dict[str, Any]]]) -> None:
+def save_state(path: Path, simulated_now: float, sections: dict[str, list[Any]]) -> None:
     from sixtyfour_tui.atomic import write_atomic
 
     document = {"version": FORMAT_VERSION, "clock": simulated_now,

@@ -442,7 +442,7 @@ class SandboxState:
                 self._merge_from(load_state(self.config.state_file))
                 tasks = sorted((item for item in self._specs.values() if item[0] in ("search", "export")),
                                key=lambda item: item[1]["created"])[-KEPT_TASKS:]
-                sections = {"searches": [spec for kind, spec in tasks if kind == "search"],
+                sections: dict[str, list[Any]] = {"searches": [spec for kind, spec in tasks if kind == "search"],
                             "exports": [spec for kind, spec in tasks if kind == "export"],
                             "lists": [spec for kind, spec in self._specs.values() if kind == "list"],
                             "removed": sorted(self._removed)[-KEPT_REMOVALS:]}

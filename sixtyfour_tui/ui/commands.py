@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.markup import escape
 
 from sixtyfour_tui.ui.job_text import short_query
 
@@ -97,7 +98,7 @@ class SixtyfourCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, callback, help_text in self._commands()[:12]:
-            yield DiscoveryHit(Content(name), callback, text=name, help=Content(help_text))
+            yield DiscoveryHit(Content(name), callback, text=name, help=escape(help_text))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -105,7 +106,7 @@ class SixtyfourCommands(Provider):
             score, offsets = matcher.fuzzy_search.match(query, name)
             if score > 0:
                 yield Hit(score, _highlighted(name, offsets, matcher.match_style), callback, text=name,
-                          help=Content(help_text))
+                          help=escape(help_text))  # the palette reads help as markup
 
 
 def _composer_preview(app: App[object]) -> None:
