@@ -49,6 +49,8 @@ class SixtyfourApp(App):
         Binding("f3", "focus_jobs", "Jobs", show=False, id="app.focus_jobs"),
         Binding("f4", "focus_results", "Results", show=False, id="app.focus_results"),
         Binding("u", "undo_remove", "Undo remove", id="app.undo_remove"),
+        Binding("X", "exclusion_sets", "Exclusion sets", show=False, id="app.exclusion_sets"),
+        Binding("D", "compare_searches", "Compare searches", show=False, id="app.compare_searches"),
     ]
 
     def __init__(self, *, sandbox: bool = False, settings: Settings | None = None, backend=None,
@@ -276,7 +278,8 @@ class SixtyfourApp(App):
     def _submit(self, message: Composer.Submitted) -> None:
         from sixtyfour_tui.jobs.records import HistoryEntry
 
-        job = self.engine.submit(message.query, mode=message.mode, max_results=message.max_results)
+        job = self.engine.submit(message.query, mode=message.mode, max_results=message.max_results,
+                                 exclusions=message.exclusions if message.exclusions.wanted else None)
         self.engine.writer.add_history(HistoryEntry(message.query, message.mode, message.max_results, time.time()))
         self.main_screen.query_one("#jobs").show_job(job, self.engine.queue_position(job.job_id), focus_new=True)
 
@@ -432,7 +435,8 @@ class SixtyfourApp(App):
         interrupted = [export for export in self.engine.jobs(kind="export")
                        if export.parent_job_id == job_id and export.status == "interrupted" and export.destination]
         again = Path(interrupted[-1].destination) if interrupted else None  # pick up where it stopped
-        self.push_screen(ExportScreen(job, self.engine, settings.effective_download_dir(), destination=again))
+        self.push_screen(ExportScreen(job, self.engine, settings.effective_download_dir(), destination=again,
+                                      view=self._view_of(job_id)))
 
     def action_columns(self) -> None:
         from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
@@ -523,6 +527,74 @@ class SixtyfourApp(App):
         from sixtyfour_tui.ui.screens.error_modal import ErrorScreen
 
         self.push_screen(ErrorScreen(title, text))
+
+    # -- list building: exclusion sets, run diffs, refined queries, view exports ----------------------
+    def _browser(self):
+        from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
+
+        found = self.main_screen.query(ResultsBrowser)
+        return found.first() if found else None
+
+    def _view_of(self, job_id: str):
+        """The table's view of this search, when the results browser shows it (for `e`)."""
+        browser = self._browser()
+        return browser.export_view() if browser is not None and browser.job and browser.job.job_id == job_id else None
+
+    def _focused_job_id(self) -> str | None:
+        jobs = self.main_screen.query("#jobs")
+        if jobs and self.focused is jobs.first() and jobs.first().current_job_id:
+            return jobs.first().current_job_id
+        return self._opened_job_id
+
+    def action_exclusion_sets(self) -> None:
+        if self.workspace is None or self._modal_open():
+            return
+        from sixtyfour_tui.ui.screens.exclusion_sets import ExclusionManager
+
+        browser = self._browser()
+        job = browser.job if browser is not None else None
+        marked = browser.marked_entities() if browser is not None else []
+        searches = self.engine.jobs() if self.engine is not None else []
+        mode = job.mode if job is not None else str(self.main_screen.query_one("#mode").value)
+        self.push_screen(ExclusionManager(self.workspace, mode, marked=marked, marked_mode=job.mode if job else None,
+                                          searches=searches))
+
+    def action_compare_searches(self) -> None:
+        if self.workspace is None or self.engine is None or self._modal_open():
+            return
+        from sixtyfour_tui.ui.screens.diff_screen import DiffScreen
+
+        self.push_screen(DiffScreen(self.workspace, self.engine.jobs(), self._focused_job_id()), self._open_diff)
+
+    def _open_diff(self, choice) -> None:
+        if choice is not None:
+            self.run_worker(self._show_diff(choice), group="diff-open", exclusive=True, exit_on_error=False)
+
+    async def _show_diff(self, choice) -> None:
+        import asyncio
+
+        from sixtyfour_tui.ui.job_text import short_query
+        from sixtyfour_tui.workspace.database import StorageError
+
+        try:
+            job_id, positions = await asyncio.to_thread(self.workspace.diff_positions, choice.before, choice.after,
+                                                        choice.which)
+        except StorageError as problem:
+            self.notify(problem.message, severity="error", markup=False)
+            return
+        job, other = self.engine.job(job_id), self.engine.job(choice.after if job_id == choice.before
+                                                                  else choice.before)
+        if job is None or other is None:
+            return
+        words = {"new": "New vs", "dropped": "Dropped since", "common": "Also in"}[choice.which]
+        self._opened_job_id = job.job_id
+        self._browser().show_job(job, self.client, self.workspace, positions=positions,
+                                 label=f"{words} {short_query(other, 40)}")
+
+    def on_results_browser_refine_requested(self, message) -> None:
+        composer = self.main_screen.query_one(Composer)
+        composer.fill(message.query, message.mode, message.max_results)
+        self.notify("The refined query is in the composer: edit it, then ctrl+s runs it.", markup=False, timeout=5)
 
 
 def quit_question(running: int, queued: int) -> str:
