@@ -440,3 +440,87 @@ async def test_only_the_marked_rows_of_the_view_can_be_exported(tmp_path):
         lines = [json.loads(line) for line in open(destination, encoding="utf-8")]
         assert [list(line.values()) for line in lines] == marked
         assert "The same from a script" not in screen_text(app)  # marks cannot be named on a command line
+
+
+# -- keys -----------------------------------------------------------------------------------------
+
+async def test_every_list_building_key_has_an_id_a_help_line_and_a_palette_entry(tmp_path):
+    from sixtyfour_tui.ui.app import SixtyfourApp
+    from sixtyfour_tui.ui.commands import RESULTS_COMMANDS
+    from sixtyfour_tui.ui.screens.help_screen import binding_rows
+
+    keys = {binding.id: binding for binding in (*ResultsBrowser.BINDINGS, *SixtyfourApp.BINDINGS, *Composer.BINDINGS)}
+    palette = {action for _, _, action, _ in RESULTS_COMMANDS}
+    for binding_id, key, action in (("results.new_only", "apostrophe", "toggle_new_only"),
+                                    ("results.facet", "F", "facet"),
+                                    ("results.add_to_set", "x", "add_marked_to_set"),
+                                    ("app.exclusion_sets", "X", "exclusion_sets"),
+                                    ("app.compare_searches", "D", "compare_searches"),
+                                    ("composer.exclusions", "ctrl+o", "choose_exclusions")):
+        binding = keys[binding_id]
+        assert (binding.key, binding.action) == (key, action)
+        assert binding_rows([binding]), binding_id  # a line in F1 help
+        if binding_id.startswith("results."):
+            assert action in palette
+
+    app = fresh_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(lambda: app.ready, pilot=pilot)
+        for name, screen in (("Exclusion sets", ExclusionManager), ("Compare two searches", DiffScreen),
+                             ("Exclude from the next search", ExclusionPicker)):
+            await pilot.press("ctrl+p", *name)
+            await pilot.pause(0.2)
+            await pilot.press("enter")
+            await wait_until(lambda: is_screen(app, screen), pilot=pilot, what=name)  # noqa: B023
+            await pilot.press("escape")
+            await wait_until(lambda: not is_screen(app, screen), pilot=pilot)  # noqa: B023
+
+
+async def test_another_mode_keeps_everything_seen_and_drops_the_sets(tmp_path):
+    from sixtyfour_tui.jobs.records import Exclusions
+
+    app = fresh_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(lambda: app.ready, pilot=pilot)
+        composer = app.query_one(Composer)
+        composer.set_exclusions(Exclusions(set_ids=("set_x",), seen=True, description="everything seen · Mine"))
+        await pilot.pause()
+        assert "Excluding: everything seen · Mine" in screen_text(app)
+        app.query_one("#query").focus()
+        await pilot.press("ctrl+t")
+        await wait_until(lambda: not composer.exclusions.set_ids, pilot=pilot)
+        assert composer.exclusions.seen and "Excluding: everything seen · ctrl+o" in screen_text(app)
+        assert any("Exclusion sets are per mode" in notice for notice in app.notices)
+
+
+# -- untrusted text -------------------------------------------------------------------------------
+
+HOSTILE = "[bold red]Acme[/] \x1b[2J\x1b]0;pwned\x07Corp"
+
+
+async def test_values_set_names_and_queries_from_outside_render_literally(tmp_path):
+    from sixtyfour_tui.ui.screens.facets import FacetCounts
+    from tests.engines import open_workspace
+    from tests.modal_host import Host
+
+    counts = FacetCounts("company", [(HOSTILE, 3), ("Plain", 1)], 4, 0, "all 4 stored rows of the result")
+    host = Host(lambda: FacetScreen(lambda column: counts, "company"))
+    async with host.run_test(size=SIZE) as pilot:
+        await wait_until(lambda: is_screen(host, FacetScreen) and host.screen.counts is not None, pilot=pilot)
+        shown = screen_text(host)
+        assert "[bold red]Acme[/]" in shown and "\x1b" not in shown and "pwned\x07" not in shown
+
+    workspace = open_workspace(tmp_path)
+    workspace.create_set(HOSTILE, "people", ["someone"])
+    host = Host(lambda: SetTargetScreen(workspace, "people", 2))
+    async with host.run_test(size=SIZE) as pilot:
+        await wait_until(lambda: is_screen(host, SetTargetScreen) and host.screen.sets, pilot=pilot)
+        shown = screen_text(host)
+        assert "[bold red]Acme[/]" in shown and "\x1b" not in shown
+    host = Host(lambda: ExclusionPicker(workspace, "people"))
+    async with host.run_test(size=SIZE) as pilot:
+        await wait_until(lambda: is_screen(host, ExclusionPicker) and host.screen.sets, pilot=pilot)
+        await pilot.press("down", "space", "a")
+        await wait_until(lambda: not is_screen(host, ExclusionPicker), pilot=pilot)
+        assert "\x1b" not in host.result.description and "[bold red]Acme[/]" in host.result.description
+    workspace.close()

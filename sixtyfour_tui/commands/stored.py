@@ -24,6 +24,7 @@ from sixtyfour_tui.sanitize import clean_text
 if TYPE_CHECKING:
     from sixtyfour_tui.table.row_store import RowStore
     from sixtyfour_tui.table.view import ViewSpec
+    from sixtyfour_tui.table.writers import Format
     from sixtyfour_tui.workspace.store import Workspace
 
 
@@ -172,7 +173,7 @@ def _stream_rows(workspace: Workspace, job: JobRecord, args: argparse.Namespace,
     return printed
 
 
-def _write_view(store: RowStore, spec: ViewSpec, fmt: str | None, args: argparse.Namespace) -> int:
+def _write_view(store: RowStore, spec: ViewSpec, fmt: Format | None, args: argparse.Namespace) -> int:
     from sixtyfour_tui.table.view import apply_view
     from sixtyfour_tui.table.writers import write_rows
 
@@ -191,7 +192,7 @@ def _write_view(store: RowStore, spec: ViewSpec, fmt: str | None, args: argparse
     if output is not None:
         if output.exists() and not getattr(args, "force", False):
             raise CommandFailed(f"{output} exists (--force overwrites it)", EXIT_CONFIG)
-        written = write_rows(store, indices, columns, output, fmt, overwrite=True)  # type: ignore[arg-type]
+        written = write_rows(store, indices, columns, output, fmt, overwrite=True)
         say(f"Wrote {written.rows:,} rows to {output}.")
         return written.rows
     import shutil
@@ -199,7 +200,7 @@ def _write_view(store: RowStore, spec: ViewSpec, fmt: str | None, args: argparse
 
     with tempfile.TemporaryDirectory(prefix="sixtyfour-rows-") as folder:
         staged = Path(folder) / "view"
-        written = write_rows(store, indices, columns, staged, fmt)  # type: ignore[arg-type]
+        written = write_rows(store, indices, columns, staged, fmt)
         sys.stdout.flush()
         with staged.open("rb") as handle:
             shutil.copyfileobj(handle, sys.stdout.buffer)
@@ -247,16 +248,18 @@ def _sort_key(text: str) -> tuple[str, bool]:
     return text.strip(), False
 
 
-def view_format(args: argparse.Namespace) -> str | None:
+def view_format(args: argparse.Namespace) -> Format | None:
     """The file format asked for, or None for the plain JSON lines of the stored rows."""
-    fmt: str | None = getattr(args, "format", None)
+    from sixtyfour_tui.table.writers import FORMATS
+
+    asked: str | None = getattr(args, "format", None)
     if getattr(args, "csv", False):
-        if fmt not in (None, "csv"):
-            raise CommandFailed(f"--csv and --format {fmt} ask for two formats; give one", EXIT_CONFIG)
-        fmt = "csv"
-    if fmt is None and getattr(args, "output", None) is not None:
-        fmt = "csv"
-    return fmt
+        if asked not in (None, "csv"):
+            raise CommandFailed(f"--csv and --format {asked} ask for two formats; give one", EXIT_CONFIG)
+        asked = "csv"
+    if asked is None and getattr(args, "output", None) is not None:
+        asked = "csv"
+    return next((fmt for fmt in FORMATS if fmt == asked), None)
 
 
 def spec_from_args(args: argparse.Namespace) -> ViewSpec:

@@ -203,9 +203,10 @@ class DiffScreen(ModalScreen[DiffChoice | None]):
     @on(Button.Pressed)
     def _button(self, event: Button.Pressed) -> None:
         event.stop()
-        which = (event.button.id or "").removeprefix("diff-")
-        if which in ("new", "dropped", "common"):
-            self.action_open(which)  # type: ignore[arg-type]
+        parts: dict[str, DiffPart] = {"diff-new": "new", "diff-dropped": "dropped", "diff-common": "common"}
+        which = parts.get(event.button.id or "")
+        if which is not None:
+            self.action_open(which)
         else:
             self.action_close()
 

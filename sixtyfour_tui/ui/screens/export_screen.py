@@ -49,7 +49,7 @@ from sixtyfour_tui.ui.screens.error_modal import ErrorScreen
 if TYPE_CHECKING:
     from sixtyfour_tui.table.row_store import RowStore
     from sixtyfour_tui.table.view import ViewSpec
-    from sixtyfour_tui.table.writers import ViewWritten
+    from sixtyfour_tui.table.writers import Format, ViewWritten
     from sixtyfour_tui.workspace.store import Workspace
 
 QUERY_LINE_LIMIT = 300
@@ -510,9 +510,11 @@ class ExportScreen(ModalScreen[JobRecord | None]):
         self._set_message("max-rows-error", None)
         self._match_suffix("csv" if api else self._format())
 
-    def _format(self) -> str:
+    def _format(self) -> Format:
+        from sixtyfour_tui.table.writers import FORMATS
+
         value = self.query_one("#format", Select).value
-        return value if isinstance(value, str) else "csv"
+        return next((fmt for fmt in FORMATS if fmt == value), "csv")
 
     @on(Select.Changed, "#format")
     def _format_changed(self, event: Select.Changed) -> None:
@@ -561,7 +563,7 @@ class ExportScreen(ModalScreen[JobRecord | None]):
                         exit_on_error=False)
 
     async def _write_view(self, view: ViewExport, indices: list[int], columns: list[str], destination: Path,
-                          fmt: str, spec: ViewSpec) -> None:
+                          fmt: Format, spec: ViewSpec) -> None:
         import asyncio
 
         from sixtyfour_tui.entities import entity_id
@@ -571,8 +573,7 @@ class ExportScreen(ModalScreen[JobRecord | None]):
 
         store = view.store
         try:
-            written = await asyncio.to_thread(write_rows, store, indices, columns, destination,
-                                              fmt, overwrite=True)  # type: ignore[arg-type]
+            written = await asyncio.to_thread(write_rows, store, indices, columns, destination, fmt, overwrite=True)
         except OSError as problem:
             self._failed(f"Could not write {destination}: {problem.strerror or problem}", str(problem))
             return
