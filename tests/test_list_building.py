@@ -524,3 +524,31 @@ async def test_values_set_names_and_queries_from_outside_render_literally(tmp_pa
         await wait_until(lambda: not is_screen(host, ExclusionPicker), pilot=pilot)
         assert "\x1b" not in host.result.description and "[bold red]Acme[/]" in host.result.description
     workspace.close()
+
+
+async def test_a_view_export_on_a_full_disk_fails_cleanly_and_can_be_saved_elsewhere(tmp_path, tiny_disk):
+    from tests.conftest import fill
+
+    disk = tiny_disk("full", size="256k")
+    app = fresh_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(lambda: app.ready, pilot=pilot)
+        job = await run_search(pilot, QUERY, 40)
+        await open_results(pilot, job)
+        fill(disk)
+        await pilot.press("e")
+        await wait_until(lambda: is_screen(app, ExportScreen), pilot=pilot)
+        screen = app.screen
+        screen.query_one("#what-view").value = True
+        screen.query_one("#destination").value = str(disk / "view.csv")
+        await wait_until(lambda: screen.what == "view", pilot=pilot)
+        await pilot.press("ctrl+s")
+        await wait_until(lambda: screen.phase == "failed", pilot=pilot)
+        assert "Could not write" in screen_text(app)
+        assert sorted(path.name for path in disk.iterdir()) == ["filler"]  # nothing half-written
+        assert not app.workspace.exported_entities("people")
+        elsewhere = tmp_path / "view.csv"
+        screen.query_one("#destination").value = str(elsewhere)
+        await pilot.press("ctrl+s")
+        await wait_until(lambda: screen.phase == "done", pilot=pilot)
+        assert elsewhere.read_bytes().count(b"\r\n") == 41

@@ -191,6 +191,9 @@ class ExportScreen(ModalScreen[JobRecord | None]):
     ExportScreen.-done #export, ExportScreen.-done #close {
         display: none;
     }
+    ExportScreen.-local #cancel-export {
+        display: none;
+    }
     """
 
     BINDINGS = [
@@ -557,7 +560,7 @@ class ExportScreen(ModalScreen[JobRecord | None]):
         self._show_outcome(None, "")
         self._set_message("stage", f"Writing {len(indices):,} rows from the workspace…")
         self.phase = "running"
-        self.query_one("#cancel-export", Button).display = False  # a local write is over in a moment
+        self.add_class("-local")  # a local write is over in a moment: nothing to cancel
         self.run_worker(self._write_view(view, indices, columns, destination, fmt, spec),
                         name=f"export-view-{self.job.job_id}", group=f"export-view-{self.job.job_id}",
                         exit_on_error=False)
@@ -577,6 +580,8 @@ class ExportScreen(ModalScreen[JobRecord | None]):
         except OSError as problem:
             self._failed(f"Could not write {destination}: {problem.strerror or problem}", str(problem))
             return
+        finally:
+            self.remove_class("-local")
         self.view_written = written
         try:
             ids = await asyncio.to_thread(lambda: [entity_id(view.mode, store.flat(index)) for index in indices])
