@@ -125,7 +125,6 @@ class Composer(Vertical):
         query_input.text = ""
         query_input.focus()  # ready for the next query, wherever ctrl+s was pressed
 
-
     # -- exclusions -----------------------------------------------------------------------------
     exclusions: Exclusions = Exclusions()
     """What the next search leaves out (cleared once it is submitted)."""
