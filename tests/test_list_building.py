@@ -106,6 +106,39 @@ async def test_a_later_run_marks_what_an_earlier_one_returned_and_new_only_hides
         assert browser.store.view_len == len(later)
 
 
+async def test_rows_the_engine_stored_while_the_first_page_was_in_flight_are_shown(fast_sandbox, tmp_path):
+    """A search opened as it completes: the engine keeps its rows meanwhile, so the browser's own
+    first page finds the result already whole in the workspace; the rest must still reach the table."""
+    from sixtyfour_tui.api.client import SixtyfourClient
+    from sixtyfour_tui.api.pager import ResultPager
+    from sixtyfour_tui.workspace.store import Workspace
+    from tests.test_results_browser import BrowserApp, finished_job
+
+    class EngineKeepsFirst(Workspace):
+        every_row: list[dict] = []
+
+        def store_rows(self, job, start, rows, **page):
+            if self.every_row:  # the engine's keep_rows wins the race, once
+                everything, self.every_row = self.every_row, []
+                super().store_rows(job, 0, everything, complete=True)
+            return super().store_rows(job, start, rows, **page)
+
+    workspace = EngineKeepsFirst(tmp_path / "workspace.sqlite3").open()
+    async with SixtyfourClient(fast_sandbox.api_key, fast_sandbox.base_url) as client:
+        job = await finished_job(client, max_results=150)
+        pager = ResultPager(client, mode=job.mode, search_id=job.search_id, max_results=job.max_results)
+        while pager.has_more:
+            workspace.every_row.extend(await pager.next_page())
+        assert len(workspace.every_row) == 150
+        app = BrowserApp()
+        async with app.run_test(size=SIZE) as pilot:
+            browser = app.browser
+            browser.show_job(job, client, workspace)
+            await wait_until(lambda: len(browser.store) == 150 and not browser.is_loading, pilot=pilot)
+            assert not browser.has_more and "All 150 results" in browser.title_text
+    workspace.close()
+
+
 # -- exclusions -----------------------------------------------------------------------------------
 
 async def test_marked_rows_go_into_a_new_set_then_an_existing_one(tmp_path):
@@ -340,16 +373,20 @@ async def test_a_facet_of_a_partly_fetched_search_says_so_and_unique_columns_are
         app = BrowserApp()
         async with app.run_test(size=SIZE) as pilot:
             browser = app.browser
-            browser.show_job(job, client, workspace)  # one page comes from the API and is stored
+            browser.show_job(job, client, workspace)  # pages come from the API and are stored
             await wait_until(settled(browser, 100), pilot=pilot)
-            rows = [browser.store.raw(index) for index in range(100)]
             counts = await asyncio.to_thread(browser.facet_counts, "seniority")
+            stored = counts.total  # the table may be fetching its next page meanwhile: rows only add up
+            rows = workspace.read_rows(job.job_id)[:stored]
+            assert 100 <= stored < 450 and len(rows) == stored
             assert dict(counts.values) == dict(Counter(row["seniority"] for row in rows))
             expected = browser.expected_total
-            assert counts.scope == f"the 100 stored rows of {expected:,}; the rest are not fetched yet (M loads them)"
+            assert counts.scope == (f"the {stored:,} stored rows of {expected:,}; the rest are not fetched yet "
+                                    "(M loads them)")
             emails = await asyncio.to_thread(browser.facet_counts, "email")  # not kept for facets in SQL
-            assert emails.distinct == len({row["email"] for row in rows}) and emails.total == 100
-            assert emails.scope == "the 100 rows loaded in the table"
+            loaded = [browser.store.raw(index)["email"] for index in range(emails.total)]
+            assert emails.distinct == len(set(loaded)) and emails.total >= 100
+            assert emails.scope == f"the {emails.total:,} rows loaded in the table"
             await pilot.press("M")
             await wait_until(lambda: not browser.has_more and not browser.is_loading, pilot=pilot)
             whole = await asyncio.to_thread(browser.facet_counts, "seniority")

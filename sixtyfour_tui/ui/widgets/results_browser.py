@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from textual import on
@@ -338,8 +339,12 @@ class ResultsBrowser(Widget):
                 self.post_message(PageLoaded(job_id, len(self.store), self.expected_total))
                 if not rows and not source.pager(len(self.store)).has_more:
                     break
+            await self._load_stored_since_opened(source, job_id)
             if source is self.source:
-                await self._mark_seen_rows(source)
+                # Apart from the paging: a page asked for meanwhile (the table nearing its end) is
+                # not held up, and a later load cancels this one and marks again when it ends.
+                self.run_worker(partial(self._mark_seen_rows, source), name=f"results-seen-{job_id}",
+                                group=self._group(job_id), exit_on_error=False)
         except Exception as error:  # an API error, or anything else: keep the rows, tell the user
             if source is self.source:
                 self._show_failure(job_id, error)
@@ -371,6 +376,19 @@ class ResultsBrowser(Widget):
         self._pages_wanted = max(0, self._pages_wanted - 1)
         if self.job is not None:
             self.post_message(PageLoaded(self.job.job_id, len(self.store), self.expected_total))
+
+    async def _load_stored_since_opened(self, source: StoredRows, job_id: str) -> None:
+        """Rows the engine (or another window) stored after this search was opened: a search
+        opened as it completes is still being kept, and its pager then finds them held."""
+        added = False
+        while self._subset is None and source is self.source and len(self.store) < source.stored:
+            rows = await source.read_stored(len(self.store), STORED_CHUNK)
+            if not rows or source is not self.source:
+                break
+            self._add_rows(rows)
+            added = True
+        if added:
+            self.post_message(PageLoaded(job_id, len(self.store), self.expected_total))
 
     async def _load_subset(self, source: StoredRows, stored: int) -> None:
         """Only the stored rows at `self._subset`'s positions, in their order."""
