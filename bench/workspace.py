@@ -7,7 +7,11 @@
   so every job stays where it is);
 - reopen a stored search → first frame with rows: 100,000 stored rows vs 1,000 (the results
   browser reads the first screenful from SQLite, the rest follows in the background);
-- workspace size per 100,000 stored people rows.
+- workspace size per 100,000 stored people rows;
+- a facet (value, count) over a column of a 100,000-row stored search, in SQL over the
+  workspace, against counting the same column of the same rows held in a `RowStore` in Python
+  (what the table would do without the workspace); the column with the most distinct values
+  of the people defaults is the one judged.
 
 Run alone: .venv/bin/python -m bench.workspace [--smoke]
 """
@@ -26,6 +30,8 @@ UPDATE_RATIO = 1.2
 KEY_P95_MS = 50.0
 REOPEN_SECONDS = 0.3
 REOPEN_RATIO = 1.2
+FACET_MS = 100.0
+FACET_COLUMNS = ("seniority", "locationName", "currentCompanies", "title")
 SCREEN = (140, 40)
 
 
@@ -155,6 +161,30 @@ def stored_search(root: Path, name: str, count: int):
     return workspace, job
 
 
+def facet_costs(workspace, job, rounds: int) -> tuple[str, list[float], list[float], int]:
+    """(slowest column, SQL facet seconds, Python count seconds, its distinct values)."""
+    from sixtyfour_tui.table.row_store import RowStore
+
+    store = RowStore()
+    for batch in workspace.iter_rows(job.job_id):
+        store.append(batch)
+    slowest: tuple[str, list[float], list[float], int] | None = None
+    for column in FACET_COLUMNS:
+        sql, python = [], []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            facet = workspace.facet(job.job_id, column)
+            sql.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            counted = store.value_counts(column)
+            python.append(time.perf_counter() - started)
+        assert dict(facet.values) == {text: count for text, count in counted.items() if text}, column
+        if slowest is None or percentile(sql, 0.5) > percentile(slowest[1], 0.5):
+            slowest = (column, sql, python, facet.distinct)
+    assert slowest is not None
+    return slowest
+
+
 def run(smoke: bool = False) -> list[Row]:
     root = temp_dir("workspace")
     rows: list[Row] = []
@@ -194,6 +224,15 @@ def run(smoke: bool = False) -> list[Row]:
                         value=secs(large_p50), baseline=f"1,000 rows: {secs(small_p50)}", ratio=f"{ratio:.2f}x",
                         target=f"<= {REOPEN_SECONDS} s, <= {REOPEN_RATIO}x", status=judged(ok, smoke),
                         note="no request: the rows come from SQLite"))
+        column, sql, python, distinct = facet_costs(big_ws, big_job, 2 if smoke else 7)
+        sql_p50, python_p50 = percentile(sql, 0.5), percentile(python, 0.5)
+        rows.append(Row(figure=f"workspace: facet over a column at {large:,} stored rows",
+                        value=f"p50 {ms(sql_p50)} max {ms(max(sql))}",
+                        baseline=f"Python count of the RowStore: {ms(python_p50)}",
+                        ratio=f"{sql_p50 / python_p50:.2f}x time", target=f"< {FACET_MS:g} ms",
+                        status=judged(sql_p50 * 1000 < FACET_MS, smoke),
+                        note=f"slowest of {', '.join(FACET_COLUMNS)}: {column} ({distinct:,} values); SQL over "
+                             "dictionary-coded cells"))
         size = sum(path.stat().st_size for path in root.glob("large.sqlite3*"))
         rows.append(Row(figure="workspace: size per 100,000 stored rows", value=mib(size * 100_000 / large),
                         note="rows as JSON + dictionary-coded facet cells + seen-set"))

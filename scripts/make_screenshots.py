@@ -1,6 +1,6 @@
 """Regenerate screenshots/ from the real app driving a real embedded sandbox (no hand edits).
 
-Run: .venv/bin/python scripts/make_screenshots.py
+Run: .venv/bin/python scripts/make_screenshots.py [app] [refine] [lists]  (all of them by default)
 
 It runs with its own settings and workspace in a temporary folder (XDG variables), so the
 screenshots never show (or change) the developer's own jobs, theme or layout.
@@ -175,7 +175,93 @@ async def refine_and_filter_screens() -> None:
         print(OUT / f"{name}.svg")
 
 
-SCENES = {"app": main, "refine": refine_and_filter_screens}
+# -- building a list over many runs: the facet view and the exclusion picker ---------------------
+
+LIST_QUERY = "engineers in the United States"
+
+
+def list_building_app(work: Path, server: SandboxServer) -> SixtyfourApp:
+    backend = Backend(base_url=server.base_url, api_key=server.api_key, label="Sandbox (local)",
+                      workspace_key=SANDBOX_BACKEND, poll_interval=0.2, server=server, close_with_app=False)
+    downloads = work / "Downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    return SixtyfourApp(sandbox=True, settings=Settings(download_dir=downloads), backend=backend,
+                        workspace_path=work / "workspace.sqlite3")
+
+
+async def finished(pilot, app, query: str, max_results: int):
+    """Submit through the composer; the job once its rows are all in the workspace."""
+    before = {job.job_id for job in app.engine.jobs()}
+    app.query_one("#query").text = query
+    app.query_one("#max-results").value = str(max_results)
+    app.query_one("#query").focus()
+    await pilot.press("ctrl+s")
+    await until(pilot, lambda: any(job.job_id not in before for job in app.engine.jobs()))
+    job = next(job for job in app.engine.jobs() if job.job_id not in before)
+    await until(pilot, lambda: app.engine.job(job.job_id).status == "completed"
+                and (info := app.workspace.result_info(job.job_id)) is not None and info.complete)
+    return app.engine.job(job.job_id)
+
+
+async def facet_scene(work: Path, server: SandboxServer) -> Path:
+    """F on Seniority over a 500-row result stored in the workspace, two values chosen."""
+    from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
+
+    app = list_building_app(work / "facet", server)
+    target = OUT / "facets.svg"
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.ready)
+        await finished(pilot, app, "engineers in San Francisco", 200)  # an earlier run: its rows are seen
+        job = await finished(pilot, app, LIST_QUERY, 500)
+        app.open_job(job.job_id)
+        browser = app.query_one(ResultsBrowser)
+        await until(pilot, lambda: browser.job is not None and browser.job.job_id == job.job_id
+                    and len(browser.store) == 500 and " new · " in browser.title_text)
+        browser.table.focus()
+        await pilot.press("right", "right", "F")
+        await until(pilot, lambda: type(app.screen).__name__ == "FacetScreen" and app.screen.counts is not None)
+        await pilot.press("space", "space")
+        await pilot.pause(0.3)
+        app.save_screenshot(str(target))
+    return target
+
+
+async def exclusion_picker_scene(work: Path, server: SandboxServer) -> Path:
+    """F8 in the composer after two runs: everything seen and the people sets, two of them ticked."""
+    app = list_building_app(work / "picker", server)
+    target = OUT / "exclusion-picker.svg"
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.ready)
+        first = await finished(pilot, app, LIST_QUERY, 300)
+        second = await finished(pilot, app, "Heads of Growth at Series A startups in San Francisco", 80)
+        ids = [entity for entity in app.workspace.entity_ids(first.job_id) if entity]
+        app.workspace.create_set("Customers", "people", ids[:140])
+        app.workspace.create_set("Contacted in November", "people", ids[100:220])
+        app.workspace.create_set("Growth leads", "people",
+                                 [entity for entity in app.workspace.entity_ids(second.job_id) if entity])
+        app.workspace.create_set("Competitors", "company", ["co_1", "co_2"])
+        app.query_one("#query").text = "VP of Engineering at Series B SaaS startups in New York"
+        app.query_one("#query").focus()
+        await pilot.press("f8")
+        await until(pilot, lambda: type(app.screen).__name__ == "ExclusionPicker" and app.screen.sets)
+        await pilot.press("space", "down", "down", "space")
+        await pilot.pause(0.3)
+        app.save_screenshot(str(target))
+    return target
+
+
+async def list_building_scenes() -> None:
+    OUT.mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="sixtyfour-screens-lists-"))
+    server = SandboxServer(SandboxConfig(speed=500.0, requests_per_minute=0)).start()
+    try:
+        for scene in (facet_scene, exclusion_picker_scene):
+            print(await scene(work, server))
+    finally:
+        server.stop()
+
+
+SCENES = {"app": main, "refine": refine_and_filter_screens, "lists": list_building_scenes}
 """Run all, or name some: `python scripts/make_screenshots.py refine`."""
 
 if __name__ == "__main__":

@@ -107,3 +107,20 @@ async def open_results(pilot, app: SceneApp, server):
     await wait_until(pilot=pilot, condition=lambda: len(browser.store) == 100)
     browser.table.focus()
     return browser
+
+
+def add_exclusion_sets(app: SceneApp) -> None:
+    """Two earlier searches' rows (the seen-set) and three exclusion sets, from the sandbox's data."""
+    from sixtyfour_tui.sandbox.dataset import load_dataset
+
+    dataset = load_dataset()
+    workspace = app.workspace
+    rows = [dataset.row("people", index) for index in range(400)]
+    for job, chunk in ((app.engine.job("job-1"), rows[:231]), (app.engine.job("job-2"), rows[200:])):
+        workspace.store_rows(job, 0, chunk, complete=True)
+    ids = [row["publicId"] for row in rows]
+    workspace.create_set("Customers", "people", ids[:120])
+    workspace.create_set("Contacted in November", "people", ids[100:160])
+    workspace.create_set("Do not contact", "people", ids[390:])
+    workspace.create_set("Competitors", "company", ["co_1", "co_2"])
+

@@ -131,7 +131,7 @@ def test_rows_prints_a_search_with_no_server_and_no_key(shared_server, api_env, 
                               capture_output=True, text=True, timeout=60)
         assert rows.returncode == 0, rows.stderr
         lines = rows.stdout.splitlines()
-        assert lines[0] == "fullName,currentCompanies.company.name" and len(lines) == 6
+        assert lines[0] == "Full name,Current companies company name" and len(lines) == 6  # the table's labels
     printed = [line for line in done.stdout.splitlines()]
     whole = subprocess.run([sys.executable, "-m", "sixtyfour_tui", "rows", job.job_id], env=offline,
                            capture_output=True, text=True, timeout=60)

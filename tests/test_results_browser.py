@@ -137,7 +137,7 @@ async def test_near_end_m_and_shift_m_load_more_without_duplicates(client, works
         assert len(browser.store) == total == browser.expected_total
         loaded_ids = ids(browser)
         assert len(set(loaded_ids)) == len(loaded_ids) == total
-        assert browser.title_text.endswith(f"All {total:,} results")
+        assert f"All {total:,} results · {total:,} new · 0 seen" in browser.title_text
         await pilot.press("m")  # nothing left: no request, no change
         await pilot.pause()
         assert len(browser.store) == total

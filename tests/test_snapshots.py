@@ -7,7 +7,7 @@ import pytest
 from sixtyfour_tui.sandbox.config import SandboxConfig
 from sixtyfour_tui.sandbox.server import SandboxServer
 from tests.app_harness import wait_until
-from tests.snapshot_scenes import SIZE, build_scene, open_results, panels_ready, show_jobs
+from tests.snapshot_scenes import SIZE, add_exclusion_sets, build_scene, open_results, panels_ready, show_jobs
 
 
 @pytest.fixture(scope="module")
@@ -133,5 +133,38 @@ def test_help_screen(snap_compare, tmp_path, monkeypatch):
         await panels_ready(pilot)
         await pilot.press("f1")
         await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "HelpScreen")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=prepare)
+
+
+def test_facet_view(snap_compare, tmp_path, monkeypatch, scene_sandbox):
+    """F on the Title column: values by count with share and bars, two chosen, over the stored rows."""
+    app = build_scene(tmp_path, monkeypatch)
+
+    async def prepare(pilot):
+        browser = await open_results(pilot, app, scene_sandbox)
+        await pilot.press("right", "F")
+        await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "FacetScreen"
+                         and app.screen.counts is not None)
+        await pilot.press("space", "space")
+        assert browser.table.current_column() == "title"
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=prepare)
+
+
+def test_exclusion_picker(snap_compare, tmp_path, monkeypatch):
+    """F8 in the composer: everything seen and the mode's sets, with their sizes."""
+    app = build_scene(tmp_path, monkeypatch)
+
+    async def prepare(pilot):
+        await panels_ready(pilot)
+        show_jobs(app)
+        add_exclusion_sets(app)
+        app.query_one("#query").text = "VP of Engineering at Series B SaaS startups in New York"
+        app.query_one("#query").focus()
+        await pilot.press("f8")
+        await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "ExclusionPicker"
+                         and app.screen.sets)
+        await pilot.press("down", "space")
 
     assert snap_compare(app, terminal_size=SIZE, run_before=prepare)

@@ -70,31 +70,18 @@ def add_sources(parser: argparse.ArgumentParser) -> None:
 def gather_ids(workspace: Workspace, args: argparse.Namespace, mode: str) -> list[str]:
     """The entities the source flags name, reporting what could not be read."""
     from sixtyfour_tui.commands.stored import find_job
-    from sixtyfour_tui.workspace.exclusions import ids_from_file
+    from sixtyfour_tui.workspace.set_sources import FileSource, SourceProblem
+    from sixtyfour_tui.workspace.set_sources import gather_ids as gather
 
-    ids: dict[str, None] = {}
-    for key in args.from_search:
-        job = find_job(workspace, key)
-        if job.mode != mode:
-            raise CommandFailed(f"search {key!r} is a {job.mode} search; this set is for {mode}", EXIT_CONFIG)
-        ids.update(dict.fromkeys(entity for entity in workspace.entity_ids(job.job_id) if entity))
-    for path in args.from_file:
-        try:
-            found = ids_from_file(path, mode, args.column)
-        except (OSError, ValueError) as problem:
-            raise CommandFailed(f"cannot read {path}: {getattr(problem, 'strerror', None) or problem}",
-                                EXIT_CONFIG) from None
-        resolved, missing = workspace.resolve_domains(found.ids)
-        ids.update(dict.fromkeys(resolved))
-        where = f" (column {found.column})" if found.column else ""
-        say(f"{path}{where}: {len(resolved):,} ids" + (f", {found.unreadable:,} lines that name no entity"
-                                                      if found.unreadable else "")
-            + (f", {len(missing):,} domains not in any stored search" if missing else ""))
-    if args.from_exported:
-        ids.update(dict.fromkeys(workspace.exported_entities(mode)))
-    if args.from_seen:
-        ids.update(dict.fromkeys(workspace.seen_entities(mode)))
-    return list(ids)
+    try:
+        gathered = gather(workspace, mode, searches=[find_job(workspace, key) for key in args.from_search],
+                          files=[FileSource(path, args.column) for path in args.from_file],
+                          exported=args.from_exported, seen=args.from_seen)
+    except SourceProblem as problem:
+        raise CommandFailed(str(problem), EXIT_CONFIG) from None
+    for note in gathered.notes:
+        say(note)
+    return gathered.ids
 
 
 def _set(workspace: Workspace, name: str, mode: str | None):  # type: ignore[no-untyped-def]

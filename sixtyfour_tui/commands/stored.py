@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sixtyfour_tui.commands.common import (
@@ -23,6 +22,9 @@ from sixtyfour_tui.jobs.records import JobRecord
 from sixtyfour_tui.sanitize import clean_text
 
 if TYPE_CHECKING:
+    from sixtyfour_tui.table.row_store import RowStore
+    from sixtyfour_tui.table.view import ViewSpec
+    from sixtyfour_tui.table.writers import Format
     from sixtyfour_tui.workspace.store import Workspace
 
 
@@ -33,12 +35,13 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     jobs.add_argument("--all", action="store_true", help="every job, not only the newest 200")
     jobs.set_defaults(handler=lambda args: run(_jobs, args))
 
-    rows = commands.add_parser("rows", help="print a search's stored rows (no network, no key)")
+    rows = commands.add_parser(
+        "rows", help="print or save a search's stored rows, as a view like the table's (no network, no key)")
     rows.add_argument("id", help="a job id, a search id, or a unique prefix of either")
-    rows.add_argument("--csv", action="store_true", help="CSV with a header row instead of JSON lines")
     rows.add_argument("--columns", metavar="A,B,C",
                       help="only these columns, in this order (dotted names for nested fields)")
-    rows.add_argument("--limit", type=_count, metavar="N", help="at most N rows")
+    add_view_options(rows)
+    rows.add_argument("--limit", type=_count, metavar="N", help="at most N rows (the first N of the view)")
     rows.set_defaults(handler=lambda args: run(_rows, args))
 
     workspace = commands.add_parser("workspace", help="where the workspace is, its size and what it holds")
@@ -132,37 +135,35 @@ async def _rows(args: argparse.Namespace) -> int:
 
 async def print_rows(workspace: Workspace, job: JobRecord, args: argparse.Namespace,
                      positions: list[int] | None = None) -> int:
-    """A search's stored rows on stdout (all, or only `positions`), as JSON lines or CSV."""
+    """A search's stored rows (all, or only `positions`) on stdout or in `--output`: plain JSON
+    lines of the rows, or a view written exactly as the table's export writes it."""
     import asyncio
 
+    fmt = view_format(args)
+    spec = spec_from_args(args)
+    if fmt is None and spec == type(spec)(columns=spec.columns):
+        return await asyncio.to_thread(_stream_rows, workspace, job, args, positions)
+    store = await asyncio.to_thread(stored_store, workspace, job, positions)
+    return await asyncio.to_thread(_write_view, store, spec, fmt, args)
+
+
+def _stream_rows(workspace: Workspace, job: JobRecord, args: argparse.Namespace, positions: list[int] | None) -> int:
+    """Every stored row as a JSON line (or its chosen columns), read a batch at a time."""
     from sixtyfour_tui.api.rows import flatten_row
-    from sixtyfour_tui.table.row_store import display_text
 
     columns = [name.strip() for name in args.columns.split(",") if name.strip()] if args.columns else None
     limit = getattr(args, "limit", None)
     wanted = set(positions) if positions is not None else None
     printed = 0
-    position = 0
-    writer = None
-    buffer = io.StringIO()
-    for batch in await asyncio.to_thread(lambda: list(workspace.iter_rows(job.job_id))):
+    position = -1
+    for batch in workspace.iter_rows(job.job_id):
         for row in batch:
             position += 1
-            if wanted is not None and position - 1 not in wanted:
+            if wanted is not None and position not in wanted:
                 continue
             if limit is not None and printed >= limit:
                 break
-            if args.csv:
-                flat = flatten_row(row)
-                if writer is None:
-                    columns = columns or list(flat)
-                    writer = csv.writer(buffer, lineterminator="\n")
-                    writer.writerow([clean_text(name) for name in columns])
-                writer.writerow([display_text(flat.get(name)) for name in columns or []])
-                sys.stdout.write(buffer.getvalue())
-                buffer.seek(0)
-                buffer.truncate()
-            elif columns:
+            if columns:
                 flat = flatten_row(row)
                 out_json({name: flat.get(name) for name in columns})
             else:
@@ -170,6 +171,158 @@ async def print_rows(workspace: Workspace, job: JobRecord, args: argparse.Namesp
             printed += 1
     sys.stdout.flush()
     return printed
+
+
+def _write_view(store: RowStore, spec: ViewSpec, fmt: Format | None, args: argparse.Namespace) -> int:
+    from sixtyfour_tui.table.view import apply_view
+    from sixtyfour_tui.table.writers import write_rows
+
+    unknown = sorted({*spec.value_filters, *(key.column for key in spec.sort)} - set(store.columns))
+    if unknown and len(store):
+        raise CommandFailed(f"no column {', '.join(map(repr, unknown))} in these rows (they have: "
+                            f"{', '.join(store.columns)})", EXIT_CONFIG)
+    columns = apply_view(store, spec)
+    indices = list(store.view_indices())[:getattr(args, "limit", None)]
+    if fmt is None:  # JSON lines of the rows themselves, in the view's order
+        for index in indices:
+            out_json({name: store.flat(index).get(name) for name in columns} if spec.columns else store.raw(index))
+        sys.stdout.flush()
+        return len(indices)
+    output: Path | None = getattr(args, "output", None)
+    if output is not None:
+        if output.exists() and not getattr(args, "force", False):
+            raise CommandFailed(f"{output} exists (--force overwrites it)", EXIT_CONFIG)
+        written = write_rows(store, indices, columns, output, fmt, overwrite=True)
+        say(f"Wrote {written.rows:,} rows to {output}.")
+        return written.rows
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="sixtyfour-rows-") as folder:
+        staged = Path(folder) / "view"
+        written = write_rows(store, indices, columns, staged, fmt)
+        sys.stdout.flush()
+        with staged.open("rb") as handle:
+            shutil.copyfileobj(handle, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    return written.rows
+
+
+VIEW_FORMATS = ("csv", "jsonl", "excel-csv")
+
+
+def add_view_options(parser: argparse.ArgumentParser) -> None:
+    """The flags that make a view as the table does (filter, values, sort, new only) and write it
+    as the table's export does."""
+    parser.add_argument("--csv", action="store_true",
+                        help="CSV as the table writes a view: its header labels, RFC 4180 (= --format csv)")
+    parser.add_argument("--format", choices=VIEW_FORMATS,
+                        help="csv, jsonl (label -> text) or excel-csv (with a byte order mark, formulas defused)")
+    parser.add_argument("--where", action="append", default=[], type=_where, metavar="COLUMN=VALUE",
+                        help="keep rows whose COLUMN shows VALUE (repeat: the same column means either "
+                             "value, different columns mean both)")
+    parser.add_argument("--sort", action="append", default=[], type=_sort_key, metavar="COLUMN[:desc]",
+                        help="order by COLUMN (repeatable: later keys break ties)")
+    parser.add_argument("--filter", default="", metavar="TEXT",
+                        help="keep rows with TEXT in any cell, any case (the table's /)")
+    parser.add_argument("--new-only", action="store_true",
+                        help="only rows whose entity no earlier search of the same mode returned")
+    parser.add_argument("--output", type=Path, metavar="FILE",
+                        help="write FILE (whole or not at all) instead of stdout")
+    parser.add_argument("--force", action="store_true", help="overwrite --output if it exists")
+
+
+def _where(text: str) -> tuple[str, str]:
+    column, equals, value = text.partition("=")
+    if not equals or not column.strip():
+        raise argparse.ArgumentTypeError(f"expected COLUMN=VALUE, got {text!r}")
+    return column.strip(), value
+
+
+def _sort_key(text: str) -> tuple[str, bool]:
+    column, colon, direction = text.rpartition(":")
+    if colon and direction.lower() in ("asc", "desc"):
+        return column.strip(), direction.lower() == "desc"
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected COLUMN or COLUMN:desc")
+    return text.strip(), False
+
+
+def view_format(args: argparse.Namespace) -> Format | None:
+    """The file format asked for, or None for the plain JSON lines of the stored rows."""
+    from sixtyfour_tui.table.writers import FORMATS
+
+    asked: str | None = getattr(args, "format", None)
+    if getattr(args, "csv", False):
+        if asked not in (None, "csv"):
+            raise CommandFailed(f"--csv and --format {asked} ask for two formats; give one", EXIT_CONFIG)
+        asked = "csv"
+    if asked is None and getattr(args, "output", None) is not None:
+        asked = "csv"
+    return next((fmt for fmt in FORMATS if fmt == asked), None)
+
+
+def spec_from_args(args: argparse.Namespace) -> ViewSpec:
+    """The `ViewSpec` the flags describe: the same the table builds for the same view."""
+    from sixtyfour_tui.table.view import SortKey, ViewSpec
+
+    columns = tuple(name.strip() for name in (args.columns or "").split(",") if name.strip())
+    values: dict[str, list[str]] = {}
+    for column, value in getattr(args, "where", None) or ():
+        values.setdefault(column, []).append(value)
+    return ViewSpec(columns=columns, text_filter=getattr(args, "filter", "") or "",
+                    value_filters={column: tuple(sorted(set(texts))) for column, texts in sorted(values.items())},
+                    sort=tuple(SortKey(column, descending) for column, descending in getattr(args, "sort", None) or ()),
+                    new_only=bool(getattr(args, "new_only", False)))
+
+
+def stored_store(workspace: Workspace, job: JobRecord, positions: list[int] | None = None) -> RowStore:
+    """A `RowStore` of a search's stored rows (all, or only `positions`, in order) with the seen
+    flags the table shows: what the TUI holds after opening the search from the workspace."""
+    from sixtyfour_tui.table.row_store import RowFlag, RowStore
+
+    store = RowStore()
+    wanted = set(positions) if positions is not None else None
+    kept: list[int] = []
+    start = 0
+    for batch in workspace.iter_rows(job.job_id):
+        if wanted is None:
+            store.append(batch)
+        else:
+            chosen = [offset for offset in range(len(batch)) if start + offset in wanted]
+            store.append([batch[offset] for offset in chosen])
+            kept.extend(start + offset for offset in chosen)
+        start += len(batch)
+    seen = workspace.seen_positions(job)
+    if wanted is not None:
+        index_of = {position: index for index, position in enumerate(kept)}
+        seen = [index_of[position] for position in seen if position in index_of]
+    store.set_flag(RowFlag.SEEN, seen)
+    return store
+
+
+def headless_command(job_key: str, spec: ViewSpec, fmt: str, output: Path | None = None) -> str | None:
+    """The `rows` command that writes the same bytes as the table for this view; None when the
+    view cannot be named on a command line (only marked rows: marks live in the table)."""
+    import shlex
+
+    if spec.only_marked:
+        return None
+    words = ["sixtyfour-tui", "rows", job_key]
+    if spec.columns:
+        words += ["--columns", ",".join(spec.columns)]
+    for column, values in spec.value_filters.items():
+        words += [part for value in values for part in ("--where", f"{column}={value}")]
+    for key in spec.sort:
+        words += ["--sort", f"{key.column}:desc" if key.descending else key.column]
+    if spec.text_filter:
+        words += ["--filter", spec.text_filter]
+    if spec.new_only:
+        words.append("--new-only")
+    words += ["--format", fmt]
+    if output is not None:
+        words += ["--output", str(output)]
+    return clean_text(" ".join(shlex.quote(word) for word in words))
 
 
 async def _workspace(args: argparse.Namespace) -> int:

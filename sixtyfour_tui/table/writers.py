@@ -21,7 +21,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
@@ -60,14 +60,22 @@ def write_view(store: RowStore, spec: ViewSpec, destination: Path | str, fmt: Fo
     Raises FileExistsError when the destination exists and `overwrite` is false, ValueError for
     an unknown format, and OSError from the disk (the destination is then untouched).
     """
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    target = Path(destination)
-    if target.exists() and not overwrite:
-        raise FileExistsError(f"{target} exists")
+    _check(destination, fmt, overwrite)
     columns = apply_view(store, spec)
+    return write_rows(store, store.view_indices(), columns, destination, fmt, overwrite=overwrite)
+
+
+def write_rows(store: RowStore, indices: Iterable[int], columns: Sequence[str], destination: Path | str,
+               fmt: Format = "csv", *, overwrite: bool = False) -> ViewWritten:
+    """Write these rows, in this order, with these columns, exactly as `write_view` writes a view.
+
+    For a caller that must not change the store's view while it writes: the TUI takes the
+    view's rows on its own thread and writes them from another while the table stays live.
+    """
+    _check(destination, fmt, overwrite)
+    target = Path(destination)
     labels = header_labels(columns)
-    rows = store.texts(store.view_indices(), columns)
+    rows = store.texts(indices, columns)
     with _staged(target) as handle:
         if fmt == "jsonl":
             count = _write_jsonl(handle, labels, rows)
@@ -78,6 +86,13 @@ def write_view(store: RowStore, spec: ViewSpec, destination: Path | str, fmt: Fo
                 labels = _defused(labels)
             count = _write_csv(handle, labels, rows)
     return ViewWritten(target, count, fmt)
+
+
+def _check(destination: Path | str, fmt: str, overwrite: bool) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if Path(destination).exists() and not overwrite:
+        raise FileExistsError(f"{destination} exists")
 
 
 def _write_csv(handle: IO[str], labels: list[str], rows: Iterator[list[str]]) -> int:

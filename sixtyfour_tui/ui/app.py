@@ -104,6 +104,8 @@ class SixtyfourApp(App):
         Binding("f4", "focus_results", "Results", show=False, id="app.focus_results"),
         Binding("r", "refine", "Refine", show=False, id="app.refine"),
         Binding("f5", "filter_search", "Filter search", show=False, id="app.filter_search"),
+        Binding("X", "exclusion_sets", "Exclusion sets", show=False, id="app.exclusion_sets"),
+        Binding("D", "compare_searches", "Compare searches", show=False, id="app.compare_searches"),
     ]
 
     def __init__(self, *, sandbox: bool = False, settings: Settings | None = None, backend=None,
@@ -426,7 +428,8 @@ class SixtyfourApp(App):
     def _submit(self, message: Composer.Submitted) -> None:
         from sixtyfour_tui.jobs.records import HistoryEntry
 
-        job = self.engine.submit(message.query, mode=message.mode, max_results=message.max_results)
+        job = self.engine.submit(message.query, mode=message.mode, max_results=message.max_results,
+                                 exclusions=message.exclusions if message.exclusions.wanted else None)
         self.engine.writer.add_history(HistoryEntry(message.query, message.mode, message.max_results, time.time()))
         self.main_screen.query_one("#jobs").show_job(job, self.engine.queue_position(job.job_id), focus_new=True)
 
@@ -865,7 +868,8 @@ class SixtyfourApp(App):
         interrupted = [export for export in self.engine.jobs(kind="export")
                        if export.parent_job_id == job_id and export.status == "interrupted" and export.destination]
         again = Path(interrupted[-1].destination) if interrupted else None  # pick up where it stopped
-        self.push_screen(ExportScreen(job, self.engine, settings.effective_download_dir(), destination=again))
+        self.push_screen(ExportScreen(job, self.engine, settings.effective_download_dir(), destination=again,
+                                      view=self._view_of(job_id)))
 
     def action_columns(self) -> None:
         browser = self._browser()
@@ -994,12 +998,7 @@ class SixtyfourApp(App):
 
     def action_refine(self) -> None:
         """Refine the job highlighted in the jobs panel (when it has the focus), else the open one."""
-        job_id = self._opened_job_id
-        from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
-
-        jobs = self.main_screen.query(JobsPanel)
-        if jobs and self.focused is jobs.first() and jobs.first().current_job_id:
-            job_id = jobs.first().current_job_id
+        job_id = self._focused_job_id()
         if job_id is None:
             self.notify("Highlight a completed search in the jobs panel (F3) or open one, then press r.",
                         markup=False)
@@ -1102,9 +1101,9 @@ class SixtyfourApp(App):
         self._follow_and_open(job)
 
     def _composer_exclusions(self) -> Exclusions | None:
-        """The exclusions chosen in the composer, when it offers a choice."""
-        chosen: Exclusions | None = getattr(self.main_screen.query_one(Composer), "exclusions", None)
-        return chosen
+        """The exclusions chosen in the composer (F8), if any."""
+        chosen = self.main_screen.query_one(Composer).exclusions
+        return chosen if chosen.wanted else None
 
     def _follow_and_open(self, job: JobRecord) -> None:
         """Show a search answered at once in the jobs panel and open its results when it is done."""
@@ -1120,6 +1119,71 @@ class SixtyfourApp(App):
                 self.open_job(job.job_id)
 
         self.run_worker(open_when_done(), group=f"follow-{job.job_id}", exit_on_error=False)
+
+    # -- list building: exclusion sets, run diffs, refined queries, view exports ----------------------
+    def _view_of(self, job_id: str):
+        """The table's view of this search, when the results browser shows it (for `e`)."""
+        browser = self._browser()
+        return browser.export_view() if browser is not None and browser.job and browser.job.job_id == job_id else None
+
+    def _focused_job_id(self) -> str | None:
+        jobs = self.main_screen.query("#jobs")
+        if jobs and self.focused is jobs.first() and jobs.first().current_job_id:
+            return jobs.first().current_job_id
+        return self._opened_job_id
+
+    def action_exclusion_sets(self) -> None:
+        if self.workspace is None or self._modal_open():
+            return
+        from sixtyfour_tui.ui.screens.exclusion_sets import ExclusionManager
+
+        browser = self._browser()
+        job = browser.job if browser is not None else None
+        marked = browser.marked_entities() if browser is not None else []
+        searches = self.engine.jobs() if self.engine is not None else []
+        mode = job.mode if job is not None else str(self.main_screen.query_one("#mode").value)
+        self.push_screen(ExclusionManager(self.workspace, mode, marked=marked, marked_mode=job.mode if job else None,
+                                          searches=searches))
+
+    def action_compare_searches(self) -> None:
+        if self.workspace is None or self.engine is None or self._modal_open():
+            return
+        from sixtyfour_tui.ui.screens.diff_screen import DiffScreen
+
+        self.push_screen(DiffScreen(self.workspace, self.engine.jobs(), self._focused_job_id()), self._open_diff)
+
+    def _open_diff(self, choice) -> None:
+        if choice is not None:
+            self.run_worker(self._show_diff(choice), group="diff-open", exclusive=True, exit_on_error=False)
+
+    async def _show_diff(self, choice) -> None:
+        import asyncio
+
+        from sixtyfour_tui.ui.job_text import short_query
+        from sixtyfour_tui.workspace.database import StorageError
+
+        try:
+            job_id, positions = await asyncio.to_thread(self.workspace.diff_positions, choice.before, choice.after,
+                                                        choice.which)
+        except StorageError as problem:
+            self.notify(problem.message, severity="error", markup=False)
+            return
+        job, other = self.engine.job(job_id), self.engine.job(choice.after if job_id == choice.before
+                                                                  else choice.before)
+        if job is None or other is None:
+            return
+        words = {"new": "New vs", "dropped": "Dropped since", "common": "Also in"}[choice.which]
+        browser = self._browser()
+        if browser is None:
+            return
+        self._opened_job_id = job.job_id
+        browser.show_job(job, self.client, self.workspace, positions=positions,
+                         label=f"{words} {short_query(other, 40)}")
+
+    def on_results_browser_refine_requested(self, message) -> None:
+        composer = self.main_screen.query_one(Composer)
+        composer.fill(message.query, message.mode, message.max_results)
+        self.notify("The refined query is in the composer: edit it, then ctrl+s runs it.", markup=False, timeout=5)
 
 
 def _asked_again(exclusions: Exclusions) -> Exclusions | None:

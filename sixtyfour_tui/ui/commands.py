@@ -33,7 +33,11 @@ RESULTS_COMMANDS: tuple[tuple[str, str, str, str], ...] = (
      "Unmark rows whose current column matches a regular expression · -"),
     ("Show only marked rows", "browser", "toggle_only_marked",
      "Hide the rows that are not marked (again: show all) · \""),
-    ("Show only new rows", "browser", "toggle_new_only", "Hide rows seen in earlier searches (again: show all)"),
+    ("Show only new rows", "browser", "toggle_new_only", "Hide rows seen in earlier searches (again: show all) · '"),
+    ("Facets of this column", "browser", "facet",
+     "Each value's count and share in the stored result; filter, mark, exclude or refine with them · F"),
+    ("Add marked rows to an exclusion set", "browser", "add_marked_to_set",
+     "Their entities into a new or existing set (F8 in the composer leaves it out) · x"),
     ("Find in table", "browser", "open_prompt('find')", "Highlight matches in the shown columns · ctrl+f or ?"),
     ("Find next", "browser", "find_next", "The next match · n"),
     ("Find previous", "browser", "find_next(False)", "The previous match · N"),
@@ -77,6 +81,10 @@ class SixtyfourCommands(Provider):
             ("Focus the jobs", app.action_focus_jobs, "Move the focus to the jobs list · f3"),
             ("Focus the results", app.action_focus_results, "Move the focus to the results table · f4"),
             ("Quit sixtyfour", app.action_quit_app, "Asks first while searches run here · ctrl+q"),
+            ("Exclusion sets", app.action_exclusion_sets, "Entities to leave out of searches: make, edit, delete · X"),
+            ("Compare two searches", app.action_compare_searches, "New, dropped and common entities of two runs · D"),
+            ("Exclude from the next search", partial(_composer_action, app, "choose_exclusions"),
+             "Attach exclusion sets or everything seen to the search being written · F8"),
         ]
         for fmt in ("TSV", "CSV", "JSON", "Markdown"):
             commands.append((f"Copy rows as {fmt}", partial(app.copy_rows, fmt.lower()),
@@ -138,3 +146,10 @@ def _highlighted(name: str, offsets, style) -> Content:
         if not name[offset].isspace():
             content = content.stylize(style, offset, offset + 1)
     return content
+
+
+async def _composer_action(app: App[object], action: str) -> None:
+    from sixtyfour_tui.ui.widgets.composer import Composer
+
+    screen = getattr(app, "main_screen", app.screen)
+    await screen.query_one(Composer).run_action(action)

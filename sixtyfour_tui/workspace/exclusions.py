@@ -147,6 +147,13 @@ def remove(db: sqlite3.Connection, set_id: str, ids: Iterable[str]) -> int:
     return before - _size(db, set_id)
 
 
+def rename(db: sqlite3.Connection, set_id: str, name: str) -> None:
+    try:
+        db.execute("UPDATE exclusion_sets SET name = ?, updated_at = ? WHERE set_id = ?", (name, time.time(), set_id))
+    except sqlite3.IntegrityError:
+        raise ValueError(f"an exclusion set named {name!r} already exists") from None
+
+
 def delete(db: sqlite3.Connection, set_id: str) -> None:
     db.execute("DELETE FROM exclusion_members WHERE set_id = ?", (set_id,))
     db.execute("DELETE FROM exclusion_sets WHERE set_id = ?", (set_id,))

@@ -535,6 +535,10 @@ class Workspace:
         removed: int = self._write(lambda db: exclusions.remove(db, set_id, batch))
         return removed
 
+    def rename_set(self, set_id: str, name: str) -> None:
+        """ValueError when the mode already has a set of that name."""
+        self._write(lambda db: exclusions.rename(db, set_id, name))
+
     def delete_set(self, set_id: str) -> None:
         self._write(lambda db: exclusions.delete(db, set_id))
 

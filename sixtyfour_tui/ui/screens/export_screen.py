@@ -1,17 +1,26 @@
-"""Save a finished search as CSV: pick a file, watch the export and download, see what was saved.
+"""Save a finished search: the whole result through the API, or the table's view from the workspace.
 
-The flow itself (`jobs.export_flow.Exporter`) knows nothing of Textual; this screen runs it in a
-worker, follows the engine's events for the export it started, and turns them into a stage line
-and a byte-level progress bar. Cancelling cancels the worker; the flow then marks the export
-cancelled and removes its partial file, and the destination is never left half-written.
+The whole result: the flow itself (`jobs.export_flow.Exporter`) knows nothing of Textual; this
+screen runs it in a worker, follows the engine's events for the export it started, and turns them
+into a stage line and a byte-level progress bar. Cancelling cancels the worker; the flow then
+marks the export cancelled and removes its partial file, and the destination is never left
+half-written.
+
+This view (or only its marked rows): the visible columns in the table's order under its header
+labels, its filters, sort and new-only toggle, written by `table.writers` from the rows the table
+holds, with no API call, as CSV, JSON lines or CSV for Excel. The view's rows are taken on the UI
+thread and written from another (the table stays live); the file is recorded in the workspace
+with its entities, so "everything exported" includes them.
 """
 
 from __future__ import annotations
 
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+import msgspec
 from rich.filesize import decimal
 from rich.text import Text
 from textual import on
@@ -20,7 +29,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, ProgressBar, Static
+from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet, Select, Static
 from textual.worker import Worker, WorkerState
 
 from sixtyfour_tui.destinations import (
@@ -37,6 +46,12 @@ from sixtyfour_tui.sanitize import clean_text, shorten
 from sixtyfour_tui.ui.screens.confirm import ConfirmScreen
 from sixtyfour_tui.ui.screens.error_modal import ErrorScreen
 
+if TYPE_CHECKING:
+    from sixtyfour_tui.table.row_store import RowStore
+    from sixtyfour_tui.table.view import ViewSpec
+    from sixtyfour_tui.table.writers import Format, ViewWritten
+    from sixtyfour_tui.workspace.store import Workspace
+
 QUERY_LINE_LIMIT = 300
 """The query shown at the top: a 10,000-character query must not push the buttons off screen."""
 STAGE_LABELS = {
@@ -49,6 +64,40 @@ STAGE_LABELS = {
 }
 
 Phase = Literal["idle", "running", "done", "failed"]
+What = Literal["api", "view", "marked"]
+VIEW_FORMATS = (("CSV (UTF-8, RFC 4180)", "csv"), ("JSON lines", "jsonl"), ("CSV for Excel (BOM)", "excel-csv"))
+SUFFIXES = {"csv": ".csv", "excel-csv": ".csv", "jsonl": ".jsonl"}
+
+
+@dataclass
+class ViewExport:
+    """The table's view, for a file written here instead of through the API."""
+
+    store: RowStore
+    spec: ViewSpec
+    workspace: Workspace
+    mode: str
+    label: str | None = None
+    """A run diff's part ("New vs …"), when the table shows one."""
+    is_subset: bool = False
+
+    @property
+    def columns(self) -> list[str]:
+        from sixtyfour_tui.table.view import view_columns
+
+        return view_columns(self.store, self.spec)
+
+    @property
+    def view_rows(self) -> int:
+        return self.store.view_len
+
+    @property
+    def marked_rows(self) -> int:
+        return self.store.mark_count_in_view()
+
+    def rows(self, only_marked: bool) -> list[int]:
+        """The rows to write, in view order, taken now (on the UI thread)."""
+        return self.store.marked_in_view() if only_marked else list(self.store.view_indices())
 
 
 class ExportScreen(ModalScreen[JobRecord | None]):
@@ -145,6 +194,9 @@ class ExportScreen(ModalScreen[JobRecord | None]):
     ExportScreen.-done #export, ExportScreen.-done #close {
         display: none;
     }
+    ExportScreen.-local #cancel-export {
+        display: none;
+    }
     """
 
     BINDINGS = [
@@ -154,10 +206,15 @@ class ExportScreen(ModalScreen[JobRecord | None]):
 
     phase: reactive[Phase] = reactive("idle", init=False)
 
-    def __init__(self, job: JobRecord, engine, default_dir: Path, destination: Path | None = None) -> None:
-        """`destination` prefills the path (an interrupted export of this search is offered again)."""
+    def __init__(self, job: JobRecord, engine, default_dir: Path, destination: Path | None = None,
+                 view: ViewExport | None = None) -> None:
+        """`destination` prefills the path (an interrupted export of this search is offered again);
+        `view` (the table showing this search) offers writing what the table shows."""
         super().__init__()
         self.job = job
+        self.view = view
+        self.what: What = "api"
+        self.view_written: ViewWritten | None = None
         self.engine = engine
         self.suggested = destination
         self.default_dir = Path(default_dir)
@@ -172,9 +229,11 @@ class ExportScreen(ModalScreen[JobRecord | None]):
         job = self.job
         count = "unknown number of" if job.total_results is None else f"{job.total_results:,}"
         with Vertical(id="dialog") as dialog:
-            dialog.border_title = "Export to CSV"
+            dialog.border_title = "Export to CSV" if self.view is None else "Export"
             yield Static(Text(shorten(clean_text(job.query), QUERY_LINE_LIMIT)), id="query")
             yield Static(Text(f"{job.mode} search · {count} results"), id="result-count")
+            if self.view is not None:
+                yield from self._compose_view_choice(count)
 
             yield Label("Save as")
             default_path = self.suggested or default_export_path(self.default_dir, job.query, job.mode)
@@ -182,7 +241,8 @@ class ExportScreen(ModalScreen[JobRecord | None]):
             yield Static(classes="message field-error", id="destination-error")
             yield Static(classes="message field-warning", id="destination-warning")
 
-            yield Label(f"Max rows (blank = every row; a limit of 1–{MAX_EXPORT_ROWS:,} runs a new export)")
+            yield Label(f"Max rows (blank = every row; a limit of 1–{MAX_EXPORT_ROWS:,} runs a new export)",
+                        id="max-rows-label")
             all_rows = "all" if job.total_results is None else f"all {job.total_results:,}"
             yield Input(placeholder=all_rows, id="max-rows", select_on_focus=False)
             yield Static(classes="message field-error", id="max-rows-error")
@@ -201,7 +261,30 @@ class ExportScreen(ModalScreen[JobRecord | None]):
                 yield Button("Close", id="close")
             yield Static("ctrl+s exports · escape cancels or closes", classes="hint", markup=False)
 
+    def _compose_view_choice(self, count: str) -> ComposeResult:
+        view = self.view
+        assert view is not None
+        shape = f"{len(view.columns)} column{'s' if len(view.columns) != 1 else ''}"
+        how = [word for word, on in (("filtered", view.store.is_filtered), ("sorted", bool(view.spec.sort)))
+               if on]
+        described = f"{view.view_rows:,} rows × {shape}" + (f", {' and '.join(how)}" if how else "")
+        label = f" ({clean_text(view.label)})" if view.label else ""
+        yield Label("What to save")
+        with RadioSet(id="what"):
+            yield RadioButton(Text(f"The whole result through the API ({count} rows, the server's CSV)"),
+                              value=True, id="what-api")
+            yield RadioButton(Text(f"This view{label}: {described}, as the table shows them · no API call"),
+                              id="what-view")
+            marked = view.marked_rows
+            yield RadioButton(Text(f"Only the {marked:,} marked rows of this view" if marked
+                                   else "Only the marked rows of this view (none marked)"),
+                              id="what-marked", disabled=not marked)
+        yield Label("Format", id="format-label")
+        yield Select(VIEW_FORMATS, value="csv", allow_blank=False, id="format", compact=True)
+
     def on_mount(self) -> None:
+        if self.view is not None:
+            self._show_what("api")
         self._unsubscribe = self.engine.subscribe(self._on_engine_event)
         self.set_class(True, "-idle")
         destination = self.query_one("#destination", Input)
@@ -228,6 +311,9 @@ class ExportScreen(ModalScreen[JobRecord | None]):
     @on(Button.Pressed, "#export")
     def action_export(self) -> None:
         if self.phase in ("running", "done"):
+            return
+        if self.what != "api":
+            self._export_view()
             return
         destination = self._validated_destination()
         max_rows = self._validated_max_rows()
@@ -411,3 +497,118 @@ class ExportScreen(ModalScreen[JobRecord | None]):
         outcome.remove_class("-success", "-failure", "-notice")
         if kind:
             outcome.add_class(kind)
+
+    # -- this view, from the workspace ----------------------------------------------------------
+    @on(RadioSet.Changed, "#what")
+    def _what_changed(self, event: RadioSet.Changed) -> None:
+        event.stop()
+        chosen: dict[str, What] = {"what-view": "view", "what-marked": "marked"}
+        self._show_what(chosen.get(event.pressed.id or "", "api"))
+
+    def _show_what(self, what: What) -> None:
+        """The fields that matter for what is chosen: a format for a view, a row limit for the API."""
+        self.what = what
+        api = what == "api"
+        for widget_id in ("max-rows-label", "max-rows"):
+            self.query_one(f"#{widget_id}").display = api
+        for widget_id in ("format-label", "format"):
+            self.query_one(f"#{widget_id}").display = not api
+        self._set_message("max-rows-error", None)
+        self._match_suffix("csv" if api else self._format())
+
+    def _format(self) -> Format:
+        from sixtyfour_tui.table.writers import FORMATS
+
+        value = self.query_one("#format", Select).value
+        return next((fmt for fmt in FORMATS if fmt == value), "csv")
+
+    @on(Select.Changed, "#format")
+    def _format_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self._match_suffix(self._format())
+
+    def _match_suffix(self, fmt: str) -> None:
+        """A destination still ending in another format's suffix follows the chosen format."""
+        field = self.query_one("#destination", Input)
+        path = Path(field.value.strip())
+        wanted = SUFFIXES.get(fmt, ".csv")
+        if field.value.strip() and path.suffix in set(SUFFIXES.values()) and path.suffix != wanted:
+            field.value = str(path.with_suffix(wanted))
+
+    def _export_view(self) -> None:
+        destination = self._validated_destination()
+        if destination is None:
+            return
+        if destination.exists():
+            self.app.push_screen(
+                ConfirmScreen(f"This file already exists. Overwrite it?\n{destination}", "Overwrite", "Keep it"),
+                lambda overwrite: self._start_view(destination) if overwrite else None,
+            )
+            return
+        self._start_view(destination)
+
+    def _start_view(self, destination: Path) -> None:
+        view = self.view
+        assert view is not None
+        try:
+            ensure_parent_dir(destination)
+        except ValueError as error:
+            self._set_message("destination-error", str(error))
+            return
+        fmt = self._format()
+        only_marked = self.what == "marked"
+        indices = view.rows(only_marked)  # now, on the UI thread: the table may change while it is written
+        columns = view.columns
+        spec = msgspec.structs.replace(view.spec, only_marked=True) if only_marked else view.spec
+        self._show_outcome(None, "")
+        self._set_message("stage", f"Writing {len(indices):,} rows from the workspace…")
+        self.phase = "running"
+        self.add_class("-local")  # a local write is over in a moment: nothing to cancel
+        self.run_worker(self._write_view(view, indices, columns, destination, fmt, spec),
+                        name=f"export-view-{self.job.job_id}", group=f"export-view-{self.job.job_id}",
+                        exit_on_error=False)
+
+    async def _write_view(self, view: ViewExport, indices: list[int], columns: list[str], destination: Path,
+                          fmt: Format, spec: ViewSpec) -> None:
+        import asyncio
+
+        from sixtyfour_tui.entities import entity_id
+        from sixtyfour_tui.jobs.records import SavedFile
+        from sixtyfour_tui.table.writers import write_rows
+        from sixtyfour_tui.workspace.database import StorageError
+
+        store = view.store
+        try:
+            written = await asyncio.to_thread(write_rows, store, indices, columns, destination, fmt, overwrite=True)
+        except OSError as problem:
+            self._failed(f"Could not write {destination}: {problem.strerror or problem}", str(problem))
+            return
+        finally:
+            self.remove_class("-local")
+        self.view_written = written
+        try:
+            ids = await asyncio.to_thread(lambda: [entity_id(view.mode, store.flat(index)) for index in indices])
+            await asyncio.to_thread(view.workspace.record_saved_file,
+                                    SavedFile(path=str(destination), job_id=self.job.job_id, rows=written.rows,
+                                              format=fmt, kind="view"),
+                                    view.mode, [entity for entity in ids if entity])
+            recorded = ""
+        except StorageError as problem:
+            recorded = f"\n(Not recorded in the workspace: {problem.message})"
+        self.phase = "done"
+        self._show_outcome("-success", self._view_summary(written, spec, fmt) + recorded)
+
+    def _view_summary(self, written: ViewWritten, spec: ViewSpec, fmt: str) -> str:
+        from sixtyfour_tui.commands.stored import headless_command
+
+        try:
+            size = decimal(written.path.stat().st_size)
+        except OSError:
+            size = "size unknown"
+        lines = [f"Saved {written.rows:,} row{'s' if written.rows != 1 else ''} ({size}) to\n{written.path}"]
+        command = None if self.view is None or self.view.is_subset else headless_command(
+            self.job.job_id, spec, fmt, written.path)
+        if command:
+            lines.append(f"The same from a script:\n{command}")
+        return "\n".join(lines)
+

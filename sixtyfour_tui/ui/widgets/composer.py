@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from sixtyfour_tui.jobs.records import Exclusions
 from sixtyfour_tui.rules import MAX_RESULTS_LIMIT, RuleError, check_query, parse_max_results
 from sixtyfour_tui.ui.validators import Rule
 
@@ -41,6 +42,7 @@ class Composer(Vertical):
         Binding("ctrl+t", "toggle_mode", "People/Company", id="composer.toggle_mode"),
         Binding("ctrl+o", "preview", "Preview", id="composer.preview"),
         Binding("ctrl+l", "clear_query", "Clear", id="composer.clear"),
+        Binding("f8", "choose_exclusions", "Exclude…", id="composer.exclusions"),
     ]
 
     @dataclass
@@ -48,6 +50,8 @@ class Composer(Vertical):
         query: str
         mode: str
         max_results: int
+        exclusions: Exclusions = field(default_factory=Exclusions)
+        """Exclusion sets and/or everything seen, to leave out (F8); nothing by default."""
 
     def compose(self) -> ComposeResult:
         # A steady cursor: a blinking one repaints twice a second all day long.
@@ -62,11 +66,13 @@ class Composer(Vertical):
                         validate_on=["submitted"])
             yield Button("Search", id="submit", variant="primary", compact=True)
         yield Static("", id="composer-message", markup=False)
+        yield Static("", id="composer-exclusions", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#query", QueryInput).cursor_blink = False
         self.border_title = "New search"
         self.border_subtitle = "ctrl+s search · ctrl+r history"
+        self.query_one("#composer-exclusions", Static).display = False
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "submit":
@@ -115,7 +121,8 @@ class Composer(Vertical):
             return
         message.update("")
         message.remove_class("error")
-        self.post_message(self.Submitted(query, str(mode), max_results))
+        self.post_message(self.Submitted(query, str(mode), max_results, self.exclusions))
+        self.set_exclusions(Exclusions())  # each search chooses its own; the job line says what it left out
         query_input = self.query_one("#query", QueryInput)
         query_input.text = ""
         query_input.focus()  # ready for the next query, wherever ctrl+s was pressed
@@ -153,6 +160,37 @@ class Composer(Vertical):
         query_input.move_cursor(query_input.document.end)
         query_input.focus()
 
+    # -- exclusions -----------------------------------------------------------------------------
+    exclusions: Exclusions = Exclusions()
+    """What the next search leaves out (cleared once it is submitted)."""
+
+    def set_exclusions(self, exclusions: Exclusions) -> None:
+        self.exclusions = exclusions
+        line = self.query_one("#composer-exclusions", Static)
+        line.update(f"Excluding: {exclusions.description} · F8 changes" if exclusions.wanted else "")
+        line.display = exclusions.wanted
+
+    def action_choose_exclusions(self) -> None:
+        """F8: pick exclusion sets of this mode and/or everything seen for the next search."""
+        workspace = getattr(self.app, "workspace", None)
+        if workspace is None:
+            self.app.notify("Connecting… the exclusion sets are in the workspace, open in a moment.", markup=False)
+            return
+        from sixtyfour_tui.ui.screens.exclusion_sets import ExclusionPicker
+
+        def chosen(exclusions: Exclusions | None) -> None:
+            if exclusions is not None:
+                self.set_exclusions(exclusions)
+
+        self.app.push_screen(ExclusionPicker(workspace, str(self.query_one("#mode", Select).value), self.exclusions),
+                             chosen)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        """Sets belong to a mode: another mode keeps 'everything seen' and drops the sets."""
+        if event.select.id == "mode" and self.exclusions.set_ids:
+            kept = Exclusions(seen=True, description="everything seen") if self.exclusions.seen else Exclusions()
+            self.set_exclusions(kept)
+            self.app.notify("Exclusion sets are per mode: F8 picks sets for this one.", markup=False, timeout=4)
 
 def validate(query: str, max_results_text: str) -> tuple[str | None, int]:
     """A message for the first problem found (or None) and the parsed max results — by the same

@@ -12,13 +12,17 @@ stays on screen while it is in force.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
@@ -38,6 +42,9 @@ from sixtyfour_tui.ui.widgets.results_table import FindResult, ResultsTable
 if TYPE_CHECKING:
     from sixtyfour_tui.api.client import SixtyfourClient
     from sixtyfour_tui.jobs.records import JobRecord
+    from sixtyfour_tui.ui.screens.exclusion_sets import SetTarget
+    from sixtyfour_tui.ui.screens.export_screen import ViewExport
+    from sixtyfour_tui.ui.screens.facets import FacetChoice, FacetCounts
     from sixtyfour_tui.workspace.store import Workspace
 
 AVAILABLE_CAP = 50_000
@@ -162,6 +169,11 @@ class ResultsBrowser(Widget):
         Binding("C", "choose_columns", "Columns", show=False, id="results.columns"),
         Binding("d", "show_detail", "Details", show=False, id="results.detail"),
         Binding("o", "open_link", "Open link", id="results.open_link"),
+        Binding("apostrophe", "toggle_new_only", "New rows only", show=False, key_display="'",
+                id="results.new_only"),
+        Binding("F", "facet", "Facets", show=False, id="results.facet"),
+        Binding("x", "add_marked_to_set", "Add marked rows to an exclusion set", show=False,
+                id="results.add_to_set"),
     ]
 
     def __init__(
@@ -191,6 +203,11 @@ class ResultsBrowser(Widget):
         self._find_line = ""
         self.preferred_columns: dict[str, list[str]] = {}
         """Per mode, the columns (in order) the user chose last time; the app keeps them."""
+        self._subset: list[int] | None = None
+        """Stored positions this view is restricted to (a run diff's part), in order; None = all."""
+        self._subset_label: str | None = None
+        self._seen_counted = False
+        self._workspace: Workspace | None = None
 
     def compose(self) -> ComposeResult:
         empty_title = Content("No search open · press enter on a completed job (F3 focuses the jobs)")
@@ -240,12 +257,19 @@ class ResultsBrowser(Widget):
     # -- loading -------------------------------------------------------------------------
 
     def show_job(self, job: JobRecord, client: SixtyfourClient | None, workspace: Workspace, *,
-                 page_size: int = 100) -> None:
+                 page_size: int = 100, positions: list[int] | None = None, label: str | None = None) -> None:
         """Show a finished search: its stored rows at once (no request), then pages from the API
-        past them on demand. The previous job's loading stops."""
+        past them on demand. The previous job's loading stops.
+
+        With `positions`, only those stored rows (a run diff's new, dropped or common rows),
+        under `label`, and nothing from the API."""
         if self.job is not None:
             self.workers.cancel_group(self, self._group(self.job.job_id))
         self.job = job
+        self._workspace = workspace
+        self._subset = sorted(set(positions)) if positions is not None else None
+        self._subset_label = label if positions is not None else None
+        self._seen_counted = False
         self.source = StoredRows(client, workspace, job, page_size=page_size)
         self._opened = False
         self._from_workspace_at = None
@@ -272,6 +296,8 @@ class ResultsBrowser(Widget):
             return False
         if not self._opened:
             return True
+        if self._subset is not None:
+            return False  # a diff's part: exactly the stored rows it names
         return source.has_more_after(len(self.store))
 
     def request_pages(self, count: int = 1) -> None:
@@ -309,7 +335,8 @@ class ResultsBrowser(Widget):
                 await self._load_stored(source)
                 if source is not self.source:
                     return
-            while source.has_more_after(len(self.store)) and (self._want_all or self._pages_wanted > 0):
+            while self._subset is None and source.has_more_after(len(self.store)) \
+                    and (self._want_all or self._pages_wanted > 0):
                 rows = await source.rows_after(len(self.store))
                 if source is not self.source:
                     return  # another job took over while this page was in flight
@@ -318,6 +345,12 @@ class ResultsBrowser(Widget):
                 self.post_message(PageLoaded(job_id, len(self.store), self.expected_total))
                 if not rows and not source.pager(len(self.store)).has_more:
                     break
+            await self._load_stored_since_opened(source, job_id)
+            if source is self.source:
+                # Apart from the paging: a page asked for meanwhile (the table nearing its end) is
+                # not held up, and a later load cancels this one and marks again when it ends.
+                self.run_worker(partial(self._mark_seen_rows, source), name=f"results-seen-{job_id}",
+                                group=self._group(job_id), exit_on_error=False)
         except Exception as error:  # an API error, or anything else: keep the rows, tell the user
             if source is self.source:
                 self._show_failure(job_id, error)
@@ -336,6 +369,9 @@ class ResultsBrowser(Widget):
         if info is None or info.stored == 0:
             return
         self._from_workspace_at = info.fetched_at
+        if self._subset is not None:
+            await self._load_subset(source, info.stored)
+            return
         chunk = STORED_FIRST_CHUNK
         while len(self.store) < info.stored:
             rows = await source.read_stored(len(self.store), chunk)
@@ -347,12 +383,67 @@ class ResultsBrowser(Widget):
         if self.job is not None:
             self.post_message(PageLoaded(self.job.job_id, len(self.store), self.expected_total))
 
+    async def _load_stored_since_opened(self, source: StoredRows, job_id: str) -> None:
+        """Rows the engine (or another window) stored after this search was opened: a search
+        opened as it completes is still being kept, and its pager then finds them held."""
+        added = False
+        while self._subset is None and source is self.source and len(self.store) < source.stored:
+            rows = await source.read_stored(len(self.store), STORED_CHUNK)
+            if not rows or source is not self.source:
+                break
+            self._add_rows(rows)
+            added = True
+        if added:
+            self.post_message(PageLoaded(job_id, len(self.store), self.expected_total))
+
+    async def _load_subset(self, source: StoredRows, stored: int) -> None:
+        """Only the stored rows at `self._subset`'s positions, in their order."""
+        wanted = self._subset or []
+        start, chunk, taken = 0, STORED_FIRST_CHUNK, 0
+        while start < stored and taken < len(wanted):
+            rows = await source.read_stored(start, chunk)
+            if not rows or source is not self.source:
+                return
+            end = start + len(rows)
+            picked = []
+            while taken < len(wanted) and wanted[taken] < end:
+                if wanted[taken] >= start:
+                    picked.append(rows[wanted[taken] - start])
+                taken += 1
+            if picked:
+                self._add_rows(picked)
+            start, chunk = end, STORED_CHUNK
+        if self.job is not None:
+            self.post_message(PageLoaded(self.job.job_id, len(self.store), self.expected_total))
+
+    async def _mark_seen_rows(self, source: StoredRows) -> None:
+        """Flag the rows whose entity an earlier search of the mode returned (SQL in a thread)."""
+        import asyncio
+
+        from sixtyfour_tui.workspace.database import StorageError
+
+        try:
+            positions = await asyncio.to_thread(source.workspace.seen_positions, source.job)
+        except StorageError:
+            return
+        if source is not self.source:
+            return
+        if self._subset is not None:
+            index_of = {position: index for index, position in enumerate(self._subset)}
+            indices = [index_of[position] for position in positions if position in index_of]
+        else:
+            indices = [position for position in positions if position < len(self.store)]
+        self._seen_counted = True
+        self.mark_seen(indices)
+
     @property
     def expected_total(self) -> int | None:
         """How many rows this search will show in all: exact once everything is loaded."""
         source, job = self.source, self.job
         if source is None or job is None:
             return None
+        if self._subset is not None:
+            return len(self._subset)
         if self._opened and source.complete:
             return max(len(self.store), source.stored)
         available = source.total_available
@@ -401,13 +492,22 @@ class ResultsBrowser(Widget):
             total_available=source.total_available,
             has_more=self.has_more,
         )
+        store = self.store
+        if self._seen_counted and len(store):
+            seen = store.flag_count(RowFlag.SEEN)
+            summary += f" · {len(store) - seen:,} new · {seen:,} seen"
         if self._from_workspace_at is not None:
             summary += f" · from the workspace, fetched {_age(self._from_workspace_at)}"
-        store = self.store
+        if job.exclusions.wanted:
+            summary += f" · {sanitize_text(job.exclusions.summary)}"
         if store.is_filtered:
             summary += f" · {_filter_words(store)}: {store.view_len:,} of {len(store):,} loaded"
         query = shorten(sanitize_text(job.query), TITLE_QUERY_LIMIT) or "(no query)"
-        title = Content.assemble((query, "bold"), f"  {job.mode} · ", summary)
+        if self._subset_label is not None:
+            title = Content.assemble((sanitize_text(self._subset_label), "bold reverse"), " ", (query, "bold"),
+                                     f"  {job.mode} · ", summary)
+        else:
+            title = Content.assemble((query, "bold"), f"  {job.mode} · ", summary)
         if job.edit_note:
             title = Content.assemble(title, (f" · edited: {sanitize_text(job.edit_note)}", "italic"))
         self.query_one("#results-title", Static).update(title)
@@ -514,6 +614,10 @@ class ResultsBrowser(Widget):
         self.filter_input.focus()
 
     def action_close_filter(self) -> None:
+        if not self.filter_input.has_class("-visible") and not self.store.filter_text and self.store.value_filters:
+            self.set_value_filters({})  # no text filter left: escape lifts the facet's value filters
+            self.notify("Value filters cleared", markup=False, timeout=3)
+            return
         self.filter_input.value = ""
         self._apply_filter("")
         self._hide_filter()
@@ -532,7 +636,8 @@ class ResultsBrowser(Widget):
         if action == "cancel":
             return self._prompt_mode is not None or self._select_all_pending or bool(self.table.find_text)
         if action == "close_filter":
-            return self.filter_input.has_class("-visible") or bool(self.store.filter_text)
+            store = self.store
+            return self.filter_input.has_class("-visible") or bool(store.filter_text or store.value_filters)
         return True
 
     @on(Input.Changed, "#results-filter")
@@ -577,7 +682,11 @@ class ResultsBrowser(Widget):
     def mark_seen(self, indices: Iterable[int]) -> None:
         """Flag rows whose entity appeared in an earlier search (the table shows ◦ for them)."""
         self.store.set_flag(RowFlag.SEEN, indices)
-        self._view_changed()
+        if self.store.new_only:
+            self._view_changed()
+        else:  # only the ◦ marks change: the rows, the cursor and a find in progress stay as they are
+            self.table.refresh()
+            self._refresh_title()
 
     def action_toggle_new_only(self) -> None:
         self.set_new_only(not self.store.new_only)
@@ -800,6 +909,176 @@ class ResultsBrowser(Widget):
             self.notify("This row has no LinkedIn URL or website", severity="warning", markup=False)
             return
         await open_link(self.app, url)
+
+    # -- list building: facets, exclusion sets, view exports --------------------------------
+
+    @dataclass
+    class RefineRequested(Message):
+        """A facet's values, in words, to put into the composer as a refined query."""
+
+        query: str
+        mode: str
+        max_results: int
+
+    def action_facet(self, column: str | None = None) -> None:
+        """`F`: how often each value of the current column occurs in the stored result."""
+        from sixtyfour_tui.ui.screens.facets import FacetScreen
+
+        column = column or self.table.current_column()
+        if self.job is None or column is None or not len(self.store):
+            self.notify("No rows yet: open a completed search first", severity="warning", markup=False)
+            return
+        columns = self.table.visible_columns
+        labels = {name: self.table.header_label(name) for name in columns}
+        self.app.push_screen(FacetScreen(self.facet_counts, column, columns, filters=self.store.value_filters,
+                                         labels=labels), self._facet_chosen)
+
+    def facet_counts(self, column: str) -> FacetCounts:
+        """A column's values and counts over the stored result (blocking: the facet screen calls it
+        in a thread). SQL over the workspace when it holds every row the table has; else, and
+        for a diff's part or a column the workspace does not count, over the table's rows."""
+        from sixtyfour_tui.ui.screens.facets import FacetCounts
+
+        job, workspace, loaded = self.job, self._workspace, len(self.store)
+        assert job is not None
+        info = workspace.result_info(job.job_id) if workspace is not None else None
+        if self._counts_in_sql(column, info):
+            assert workspace is not None and info is not None
+            facet = workspace.facet(job.job_id, column)
+            expected = self.expected_total
+            if info.complete or (expected is not None and info.stored >= expected):
+                scope = f"all {info.stored:,} stored rows of the result"
+            else:
+                total = f" of {expected:,}" if expected else ""
+                scope = f"the {info.stored:,} stored rows{total}; the rest are not fetched yet (M loads them)"
+            return FacetCounts(column, facet.values, facet.total, facet.missing, scope)
+        counted = Counter(self.store.cell_text(index, column) for index in range(loaded))
+        missing = counted.pop("", 0)
+        values = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
+        scope = (f"the {loaded:,} rows of this view" if self._subset is not None
+                 else f"the {loaded:,} rows loaded in the table")
+        return FacetCounts(column, values, loaded, missing, scope)
+
+    def _counts_in_sql(self, column: str, info: Any) -> bool:
+        from sixtyfour_tui.workspace.results import UNFACETED
+
+        return (self._subset is None and info is not None and info.stored >= len(self.store)
+                and column not in UNFACETED)
+
+    def _facet_chosen(self, choice: FacetChoice | None) -> None:
+        if choice is None or self.job is None:
+            return
+        column, values = choice.column, choice.values
+        label = self.table.header_label(column)
+        words = " or ".join(repr(sanitize_text(value)) for value in values[:5]) + (" …" if len(values) > 5 else "")
+        if choice.action == "filter":
+            self.set_value_filter(column, values or None)
+            if values:
+                self.notify(f"Showing rows where {label} is {words}: {self.store.view_len:,} rows · "
+                            "escape (or F, nothing chosen) lifts it", markup=False, timeout=5)
+            else:
+                self.notify(f"The filter on {label} is lifted", markup=False, timeout=3)
+        elif choice.action == "mark":
+            changed = self.table.select_values(column, values)
+            hidden = " (of the rows the view shows)" if self.store.is_filtered else ""
+            self.notify(f"Marked {changed:,} rows where {label} is {words}{hidden}", markup=False, timeout=4)
+        elif choice.action == "exclude":
+            self.run_worker(self._exclude_values(column, values), group="facet-exclude", exit_on_error=False)
+        else:
+            shown = " or ".join(sanitize_text(value) for value in values)
+            job = self.job
+            self.post_message(self.RefineRequested(f"{job.query}, {label.lower()} {shown}", job.mode,
+                                                   job.max_results))
+
+    async def _exclude_values(self, column: str, values: tuple[str, ...]) -> None:
+        import asyncio
+
+        ids = await asyncio.to_thread(self.entities_where, column, values)
+        label = self.table.header_label(column)
+        self._choose_set_for(ids, f"{label}: " + ", ".join(sanitize_text(value) for value in values[:3])
+                             + (" …" if len(values) > 3 else ""))
+
+    def entities_where(self, column: str, values: Iterable[str]) -> list[str]:
+        """The entity ids of the stored rows whose `column` shows one of `values` (blocking)."""
+        from sixtyfour_tui.entities import entity_id
+
+        job, workspace = self.job, self._workspace
+        assert job is not None
+        wanted = list(values)
+        info = workspace.result_info(job.job_id) if workspace is not None else None
+        if self._counts_in_sql(column, info):
+            assert workspace is not None
+            positions = workspace.facet_positions(job.job_id, column, wanted)
+            by_position = workspace.entity_ids(job.job_id)
+            found = (by_position[position] for position in positions if position < len(by_position))
+        else:
+            chosen = set(wanted)
+            store = self.store
+            found = (entity_id(job.mode, store.flat(index)) for index in range(len(store))
+                     if store.cell_text(index, column) in chosen)
+        return list(dict.fromkeys(entity for entity in found if entity))
+
+    def marked_entities(self) -> list[str]:
+        """The entity ids of every marked row (hidden by a filter or not)."""
+        from sixtyfour_tui.entities import entity_id
+
+        if self.job is None or not self.store.mark_count:
+            return []
+        store, mode = self.store, self.job.mode
+        found = (entity_id(mode, store.flat(index)) for index in range(len(store)) if store.is_marked(index))
+        return list(dict.fromkeys(entity for entity in found if entity))
+
+    def action_add_marked_to_set(self) -> None:
+        """`x`: the marked rows' entities into a new or existing exclusion set."""
+        if self.job is None or not self.store.mark_count:
+            self.notify("Mark rows first (space, ctrl+a, + by pattern), then x puts them into an exclusion set",
+                        markup=False)
+            return
+        count = self.store.mark_count
+        self._choose_set_for(self.marked_entities(), f"{count:,} marked row{'s' if count != 1 else ''}")
+
+    def _choose_set_for(self, ids: list[str], what: str) -> None:
+        from sixtyfour_tui.ui.screens.exclusion_sets import SetTargetScreen
+
+        job, workspace = self.job, self._workspace
+        if job is None or workspace is None:
+            return
+        if not ids:
+            self.notify("These rows name no entity (no LinkedIn id or company id) to exclude", severity="warning",
+                        markup=False)
+            return
+
+        def chosen(target: SetTarget | None) -> None:
+            if target is not None:
+                self.run_worker(self._save_to_set(workspace, job.mode, target, ids), group="save-set",
+                                exit_on_error=False)
+
+        self.app.push_screen(SetTargetScreen(workspace, job.mode, len(ids), what), chosen)
+
+    async def _save_to_set(self, workspace: Workspace, mode: str, target: SetTarget, ids: list[str]) -> None:
+        import asyncio
+
+        from sixtyfour_tui.ui.screens.exclusion_sets import save_to_set
+        from sixtyfour_tui.workspace.database import StorageError
+
+        try:
+            said = await asyncio.to_thread(save_to_set, workspace, mode, target, ids)
+        except ValueError as problem:
+            self.notify(str(problem), severity="warning", markup=False)
+            return
+        except StorageError as problem:
+            self.notify(problem.message, severity="error", markup=False)
+            return
+        self.notify(said + " ctrl+o in the composer leaves it out of a search.", markup=False, timeout=6)
+
+    def export_view(self) -> ViewExport | None:
+        """What the export dialog needs to write this view from the table (no API call)."""
+        from sixtyfour_tui.ui.screens.export_screen import ViewExport
+
+        if self.job is None or self._workspace is None or not len(self.store):
+            return None
+        return ViewExport(store=self.store, spec=self.view_spec(), workspace=self._workspace, mode=self.job.mode,
+                          label=self._subset_label, is_subset=self._subset is not None)
 
 
 def _filter_words(store: RowStore) -> str:
