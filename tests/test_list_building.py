@@ -366,8 +366,7 @@ async def test_a_facet_counts_every_stored_value_and_filters_marks_excludes_and_
 async def test_a_facet_of_a_partly_fetched_search_says_so_and_unique_columns_are_counted_from_the_table(
         fast_sandbox, tmp_path):
     from sixtyfour_tui.api.client import SixtyfourClient
-    from tests.engines import open_workspace
-    from tests.engines import finished_on_server
+    from tests.engines import finished_on_server, open_workspace
     from tests.test_results_browser import QUERY as BROWSER_QUERY
     from tests.test_results_browser import BrowserApp, settled
 
