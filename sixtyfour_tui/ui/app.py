@@ -130,6 +130,7 @@ class SixtyfourApp(App):
         self._zoomed: str | None = None
         self._ui = settings.ui if settings is not None else UiState()
         self._results_mounting = asyncio.Lock()
+        self._quitting = False
         self._theme_choice = settings.theme if settings is not None else None
         self._preferences_lock = threading.Lock()
         self._columns_shown: tuple[str, str, list[str]] | None = None  # (job id, mode, columns) as last seen
@@ -150,7 +151,7 @@ class SixtyfourApp(App):
         stack = self.screen_stack
         from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
 
-        panels = stack[0].query(JobsPanel) if stack else None
+        panels = stack[0].query(JobsPanel) if stack and not self._quitting else None
         return panels.first() if panels else None
 
     def compose(self) -> ComposeResult:
@@ -387,8 +388,9 @@ class SixtyfourApp(App):
 
     def on_job_removed(self, message: JobRemoved) -> None:
         jobs = self._jobs_panel()
-        if jobs is not None:
-            jobs.forget_job(message.job_id)
+        if jobs is None:
+            return  # shutting down
+        jobs.forget_job(message.job_id)
         if self._opened_job_id == message.job_id:
             self._opened_job_id = None
         self._update_topbar()
@@ -927,6 +929,11 @@ class SixtyfourApp(App):
 
     def _shutdown_and_exit(self) -> None:
         self.exit()
+
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        """From here on, job events still queued find no panels to update: the screens are going."""
+        self._quitting = True
+        super().exit(*args, **kwargs)
 
     async def on_unmount(self) -> None:
         if self.engine is not None:
