@@ -45,9 +45,12 @@ from sixtyfour_tui.ui.widgets.composer import Composer
 from sixtyfour_tui.ui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
+    from sixtyfour_tui.api.client import SixtyfourClient
+    from sixtyfour_tui.jobs.engine import JobEngine
     from sixtyfour_tui.jobs.records import JobRecord
     from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
     from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
+    from sixtyfour_tui.workspace.store import Workspace
 
 log = logging.getLogger("sixtyfour_tui.ui")
 
@@ -116,9 +119,9 @@ class SixtyfourApp(App):
         self.settings = settings
         self.backend = backend  # a ready Backend (tests pass one); else one is started after mount
         self.workspace_path = workspace_path
-        self.workspace = None
-        self.engine = None
-        self.client = None
+        self.workspace: Workspace | None = None
+        self.engine: JobEngine | None = None
+        self.client: SixtyfourClient | None = None
         self._pending: list[Composer.Submitted] = []
         self._opened_job_id: str | None = None
         self._topbar_line: Text | None = None
@@ -141,6 +144,14 @@ class SixtyfourApp(App):
         """True once the backend is connected and the workspace's jobs are on screen."""
 
     # -- layout ---------------------------------------------------------------------------------
+    @property
+    def connected(self) -> tuple[JobEngine, Workspace]:
+        """The engine and the workspace, for what can only run once they exist (a job on screen, a
+        key the footer offers only then): reaching here without them is a bug, and says so."""
+        if self.engine is None or self.workspace is None:
+            raise RuntimeError("the backend is not connected yet")
+        return self.engine, self.workspace
+
     @property
     def main_screen(self):
         """The screen under any modal: job events must reach it whatever is on top."""
@@ -222,7 +233,7 @@ class SixtyfourApp(App):
         _, key = answer
         from sixtyfour_tui.config import replace
 
-        self.settings = replace(self.settings, api_key=key)
+        self.settings = replace(self.settings or Settings(), api_key=key)
         self._start_backend(False)
 
     @work(thread=True, group="backend", exit_on_error=False)
@@ -232,9 +243,10 @@ class SixtyfourApp(App):
 
         backend = self.backend
         if backend is None:
+            settings = self.settings or Settings()
             try:
-                backend = (sandbox_backend(self.settings, self.sandbox_process) if sandbox
-                           else real_backend(self.settings))
+                backend = (sandbox_backend(settings, self.sandbox_process) if sandbox
+                           else real_backend(settings))
             except (NoApiKey, OSError, RuntimeError, ValueError) as problem:
                 self.post_message(BackendFailed(str(problem)))
                 return
@@ -244,15 +256,15 @@ class SixtyfourApp(App):
 
         redact_in_logs(backend.api_key)
         workspace = Workspace(self.workspace_path)
-        problem: str | None = None
+        refusal: str | None = None
         try:
             workspace.open()
         except StorageError as refused:
-            problem = refused.message
+            refusal = refused.message
         import sixtyfour_tui.jobs.engine  # noqa: F401 - imported here, not on the UI thread
 
         client = backend.client()  # httpx and the API layer load here too
-        self.call_from_thread(self._attach_backend, backend, workspace, problem, client)
+        self.call_from_thread(self._attach_backend, backend, workspace, refusal, client)
 
     def _attach_backend(self, backend, workspace, problem: str | None = None, client=None) -> None:
         from sixtyfour_tui.jobs.engine import JobEngine
@@ -266,13 +278,15 @@ class SixtyfourApp(App):
         if problem:
             self.say(self._without_path(problem), severity="error", timeout=12,
                      details=f"{problem} Jobs are kept in memory and saved once the disk allows.")
-        self.engine = JobEngine(self.client, workspace, backend=backend.workspace_key,
-                                poll_interval=backend.poll_interval, spawn=self._spawn)
-        self.engine.subscribe(self._engine_event)
+        engine = self.engine = JobEngine(self.client, workspace, backend=backend.workspace_key,
+                                         poll_interval=backend.poll_interval, spawn=self._spawn)
+        engine.subscribe(self._engine_event)
         self.run_worker(self._start_engine(), name="engine-start", group="engine", exit_on_error=False)
 
     async def _start_engine(self) -> None:
         engine = self.engine
+        if engine is None:
+            return
         await engine.start()
         jobs = self.main_screen.query_one("#jobs")
         for job in engine.jobs():
@@ -296,6 +310,8 @@ class SixtyfourApp(App):
 
         from sixtyfour_tui.workspace.database import StorageError
 
+        if self.workspace is None:
+            return
         try:
             counts = await asyncio.to_thread(self.workspace.stored_counts, job_ids)
         except StorageError:
@@ -323,9 +339,12 @@ class SixtyfourApp(App):
         self._update_topbar()
         if message.is_sandbox:
             self.say("Local sandbox: synthetic data, no API key needed", timeout=4)
+        engine = self.engine
+        if engine is None:
+            return
         jobs = self.main_screen.query_one("#jobs")
-        jobs.refresh_queue(self.engine.queue_position)
-        last = self.engine.job(self._ui.last_job_id) if self._ui.last_job_id else None
+        jobs.refresh_queue(engine.queue_position)
+        last = engine.job(self._ui.last_job_id) if self._ui.last_job_id else None
         if last is not None and last.status == "completed" and self._opened_job_id is None:
             self.open_job(last.job_id)  # the search that was open when the app last closed
             if last.job_id in jobs.job_ids:
@@ -430,10 +449,11 @@ class SixtyfourApp(App):
     def _submit(self, message: Composer.Submitted) -> None:
         from sixtyfour_tui.jobs.records import HistoryEntry
 
-        job = self.engine.submit(message.query, mode=message.mode, max_results=message.max_results,
-                                 exclusions=message.exclusions if message.exclusions.wanted else None)
-        self.engine.writer.add_history(HistoryEntry(message.query, message.mode, message.max_results, time.time()))
-        self.main_screen.query_one("#jobs").show_job(job, self.engine.queue_position(job.job_id), focus_new=True)
+        engine, _ = self.connected
+        job = engine.submit(message.query, mode=message.mode, max_results=message.max_results,
+                            exclusions=message.exclusions if message.exclusions.wanted else None)
+        engine.writer.add_history(HistoryEntry(message.query, message.mode, message.max_results, time.time()))
+        self.main_screen.query_one("#jobs").show_job(job, engine.queue_position(job.job_id), focus_new=True)
 
     def on_jobs_panel_open_requested(self, message) -> None:
         self.open_job(message.job_id)
@@ -452,11 +472,12 @@ class SixtyfourApp(App):
 
         from sixtyfour_tui.workspace.database import StorageError
 
+        engine, workspace = self.connected
         jobs = self.main_screen.query_one("#jobs")
         before = jobs.oldest_created_at
         try:
-            older = await asyncio.to_thread(self.workspace.recent_jobs, self.engine.backend,
-                                            limit=OLDER_JOBS_PAGE, before=before)
+            older = await asyncio.to_thread(workspace.recent_jobs, engine.backend, limit=OLDER_JOBS_PAGE,
+                                            before=before)
         except StorageError as problem:
             self.say("Older jobs could not be read", details=problem.message, severity="error")
             return
@@ -464,18 +485,19 @@ class SixtyfourApp(App):
             self.say("No older jobs")
             return
         for job in older:
-            self.engine.remember(job)
-        jobs.show_jobs(older, self.engine.queue_position)
+            engine.remember(job)
+        jobs.show_jobs(older, engine.queue_position)
         jobs.move_cursor(jobs.job_ids.index(older[-1].job_id))  # the newest of them, just above the rest
         self.say(f"{len(older):,} older {'job' if len(older) == 1 else 'jobs'} loaded"
                  + (" · m loads more" if len(older) == OLDER_JOBS_PAGE else ""))
         await self._show_stored_counts([job.job_id for job in older])
 
-    def on_jobs_panel_remove_requested(self, message) -> None:
-        job = self.engine.job(message.job_id) if self.engine else None
-        if job is None:
+    def on_jobs_panel_remove_requested(self, message: JobsPanel.RemoveRequested) -> None:
+        engine = self.engine
+        job = engine.job(message.job_id) if engine is not None else None
+        if engine is None or job is None:
             return
-        if job.status == "queued" and self.engine.cancel_queued(job.job_id):
+        if job.status == "queued" and engine.cancel_queued(job.job_id):
             if job.task_id is None and job.started_at is None:
                 self.say("Cancelled: it never reached the server")
             else:
@@ -493,8 +515,9 @@ class SixtyfourApp(App):
     async def _forget(self, job_id: str) -> None:
         from sixtyfour_tui.workspace.store import FORGET_GRACE_SECONDS
 
-        job = self.engine.job(job_id)
-        if await self.engine.forget(job_id):
+        engine, _ = self.connected
+        job = engine.job(job_id)
+        if await engine.forget(job_id):
             window = FORGET_GRACE_SECONDS - 2
             self._undo = (job_id, time.monotonic() + window)
             self.refresh_bindings()
@@ -513,7 +536,8 @@ class SixtyfourApp(App):
             self.say("Nothing to bring back")
             return
         self._bring_back = undo[0]
-        record = await self.engine.unforget(undo[0])
+        engine, _ = self.connected
+        record = await engine.unforget(undo[0])
         self.say("Brought back" if record is not None else "Too late: it was already deleted")
 
     def open_job(self, job_id: str) -> None:
@@ -804,10 +828,11 @@ class SixtyfourApp(App):
         from sixtyfour_tui.ui.screens.history_screen import HistoryScreen
         from sixtyfour_tui.workspace.database import StorageError
 
-        writer = self.engine.writer
+        engine, workspace = self.connected
+        writer = engine.writer
         await asyncio.to_thread(writer.flush)  # what was just typed is in the list too
         try:
-            stored = await asyncio.to_thread(self.workspace.history)
+            stored = await asyncio.to_thread(workspace.history)
         except StorageError as problem:
             self.say("The query history cannot be shown", details=problem.message, severity="error")
             return
@@ -848,10 +873,7 @@ class SixtyfourApp(App):
         self.push_screen(SettingsScreen(context_note=note), saved)
 
     def action_export(self) -> None:
-        job_id = self._opened_job_id
-        focused_jobs = self.main_screen.query_one("#jobs")
-        if self.focused is focused_jobs and focused_jobs.current_job_id:
-            job_id = focused_jobs.current_job_id
+        job_id = self._focused_job_id()
         if job_id is None:
             self.say("Open a completed search first (enter on a job)")
             return
@@ -860,17 +882,20 @@ class SixtyfourApp(App):
     def export_job(self, job_id: str) -> None:
         if self._modal_open():
             return
-        job = self.engine.job(job_id) if self.engine else None
-        if job is None or job.status != "completed":
+        from sixtyfour_tui.jobs.records import JobKind
+
+        engine = self.engine
+        job = engine.job(job_id) if engine is not None else None
+        if engine is None or job is None or job.status != "completed":
             self.say("Only a completed search can be exported", severity="warning")
             return
         from sixtyfour_tui.ui.screens.export_screen import ExportScreen
 
         settings = self.settings or Settings()
-        interrupted = [export for export in self.engine.jobs(kind="export")
+        interrupted = [export.destination for export in engine.jobs(kind=JobKind.EXPORT)
                        if export.parent_job_id == job_id and export.status == "interrupted" and export.destination]
-        again = Path(interrupted[-1].destination) if interrupted else None  # pick up where it stopped
-        self.push_screen(ExportScreen(job, self.engine, settings.effective_download_dir(), destination=again,
+        again = Path(interrupted[-1]) if interrupted else None  # pick up where it stopped
+        self.push_screen(ExportScreen(job, engine, settings.effective_download_dir(), destination=again,
                                       view=self._view_of(job_id)))
 
     def action_columns(self) -> None:
@@ -913,13 +938,13 @@ class SixtyfourApp(App):
         self.push_screen(HelpScreen(panel_name or "app", sections))
 
     def action_quit_app(self) -> None:
-        running = self.engine.busy if self.engine is not None else False
-        if not running:
+        engine = self.engine
+        if engine is None or not engine.busy:
             self._shutdown_and_exit()
             return
         from sixtyfour_tui.ui.screens.confirm import ConfirmScreen
 
-        question = quit_question(self.engine.own_running_count, self.engine.queued_count)
+        question = quit_question(engine.own_running_count, engine.queued_count)
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -1169,14 +1194,14 @@ class SixtyfourApp(App):
         from sixtyfour_tui.ui.job_text import short_query
         from sixtyfour_tui.workspace.database import StorageError
 
+        engine, workspace = self.connected
         try:
-            job_id, positions = await asyncio.to_thread(self.workspace.diff_positions, choice.before, choice.after,
+            job_id, positions = await asyncio.to_thread(workspace.diff_positions, choice.before, choice.after,
                                                         choice.which)
         except StorageError as problem:
             self.notify(problem.message, severity="error", markup=False)
             return
-        job, other = self.engine.job(job_id), self.engine.job(choice.after if job_id == choice.before
-                                                                  else choice.before)
+        job, other = engine.job(job_id), engine.job(choice.after if job_id == choice.before else choice.before)
         if job is None or other is None:
             return
         words = {"new": "New vs", "dropped": "Dropped since", "common": "Also in"}[choice.which]

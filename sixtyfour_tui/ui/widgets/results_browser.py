@@ -15,7 +15,6 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from textual import on
@@ -349,7 +348,7 @@ class ResultsBrowser(Widget):
             if source is self.source:
                 # Apart from the paging: a page asked for meanwhile (the table nearing its end) is
                 # not held up, and a later load cancels this one and marks again when it ends.
-                self.run_worker(partial(self._mark_seen_rows, source), name=f"results-seen-{job_id}",
+                self.run_worker(self._mark_seen_rows(source), name=f"results-seen-{job_id}",
                                 group=self._group(job_id), exit_on_error=False)
         except Exception as error:  # an API error, or anything else: keep the rows, tell the user
             if source is self.source:
