@@ -17,7 +17,7 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
 import msgspec
@@ -173,7 +173,9 @@ class JobEngine:
         self._finished: dict[str, asyncio.Event] = {}
         self._paused_until = 0.0
         self._wakeup_armed = False
-        self._running: set[object] = set()
+        self._running: dict[object, tuple[Coroutine[Any, Any, None], ...]] = {}
+        """What each spawned handle runs: closed on shutdown, so work cancelled before it started
+        ends quietly instead of as a never-awaited coroutine."""
         self._closed = False
         self._rev = 0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -443,7 +445,8 @@ class JobEngine:
         """Stop here: pending writes are saved (bounded), leases released so another process may
         carry on at once; the searches go on on the server and resume on the next start."""
         self._closed = True
-        handles, self._running = list(self._running), set()
+        running, self._running = self._running, {}
+        handles = list(running)
         for handle in handles:
             cancel = getattr(handle, "cancel", None)
             if cancel is not None:
@@ -454,6 +457,9 @@ class JobEngine:
                     await handle
                 except (asyncio.CancelledError, Exception):
                     pass
+        for coroutines in running.values():
+            for coroutine in coroutines:
+                coroutine.close()  # a no-op for what ran; what never started is not left dangling
         await asyncio.to_thread(self.writer.close)
         try:
             await asyncio.to_thread(self.workspace.release_leases)
@@ -572,10 +578,11 @@ class JobEngine:
     def _run(self, coroutine: Awaitable[None], record: JobRecord | None) -> None:
         group = f"job-{record.job_id}" if record else "engine"
         name = f"{group}-{getattr(coroutine, '__name__', 'work')}"
-        spawned = self._spawn(self._guarded(coroutine, record.job_id if record else None), name, group)
+        guarded = self._guarded(coroutine, record.job_id if record else None)
+        spawned = self._spawn(guarded, name, group)
         # Whatever ran it (an asyncio task, a Textual worker) must be stoppable on shutdown.
-        self._running = {handle for handle in self._running if not _finished(handle)}
-        self._running.add(spawned)
+        self._running = {handle: work for handle, work in self._running.items() if not _finished(handle)}
+        self._running[spawned] = (guarded, coroutine) if isinstance(coroutine, Coroutine) else (guarded,)
 
     async def _guarded(self, coroutine: Awaitable[None], job_id: str | None) -> None:
         """The one place a bug in a job's coroutine ends up: logged with its traceback, and the

@@ -348,7 +348,10 @@ class ResultsBrowser(Widget):
             if source is self.source:
                 # Apart from the paging: a page asked for meanwhile (the table nearing its end) is
                 # not held up, and a later load cancels this one and marks again when it ends.
-                self.run_worker(self._mark_seen_rows(source), name=f"results-seen-{job_id}",
+                async def mark_seen() -> None:  # a function, not a coroutine: a worker that never
+                    await self._mark_seen_rows(source)  # starts (the browser closing) leaves none behind
+
+                self.run_worker(mark_seen, name=f"results-seen-{job_id}",  # type: ignore[arg-type]  # Textual types async callables with Coroutine[None, None, T]
                                 group=self._group(job_id), exit_on_error=False)
         except Exception as error:  # an API error, or anything else: keep the rows, tell the user
             if source is self.source:
