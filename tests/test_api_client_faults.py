@@ -593,3 +593,17 @@ async def test_a_redirect_names_its_target_and_is_not_followed():
     )
     assert caught.value.status == 307
     assert [r.url.host for r in handler.requests] == ["api.test"]
+
+
+def test_a_plain_http_api_gets_a_tls_context_that_trusts_no_one_and_https_keeps_verifying():
+    """The sandbox's client skips loading the CA bundle; should TLS ever happen through it, the
+    handshake fails (verification on, nothing trusted) instead of going unverified."""
+    import ssl
+
+    from sixtyfour_tui.api.client import _tls_for
+
+    plain = _tls_for("http://127.0.0.1:8064")
+    assert isinstance(plain, ssl.SSLContext)
+    assert plain.verify_mode == ssl.CERT_REQUIRED and plain.check_hostname
+    assert plain.get_ca_certs() == []
+    assert _tls_for(BASE) is True
