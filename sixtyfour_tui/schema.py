@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import re
 import types
+from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin
 
 import msgspec
@@ -37,6 +38,13 @@ class SchemaError(ValueError):
         self.field = field
 
 
+@cache
+def fields_of(cls: type[msgspec.Struct]) -> tuple[msgspec.structs.FieldInfo, ...]:
+    """A Struct's fields, worked out once per class: msgspec resolves the (string) annotations on
+    every call, and a status answer is read every second per running search."""
+    return msgspec.structs.fields(cls)
+
+
 def tolerant(cls: type[S], data: Any, what: str) -> S:
     """Read an API answer leniently; raises SchemaError only for a non-object or a missing
     required field."""
@@ -54,7 +62,7 @@ def keep_raw(value: S, data: dict[str, Any]) -> S:
     if not hasattr(value, "__dict__") or "raw" in value.__dict__:
         return value
     value.__dict__["raw"] = data
-    for field in msgspec.structs.fields(type(value)):
+    for field in fields_of(type(value)):
         inner, given = getattr(value, field.name), data.get(field.encode_name)
         if isinstance(inner, msgspec.Struct) and isinstance(given, dict):
             keep_raw(inner, given)
@@ -99,7 +107,7 @@ def friendly(reason: str) -> str:
 
 def _salvage_struct(cls: type[S], data: dict[str, Any], what: str) -> S:
     values: dict[str, Any] = {}
-    for field in msgspec.structs.fields(cls):
+    for field in fields_of(cls):
         if field.encode_name not in data:
             if field.required:
                 raise SchemaError(f"{what}: missing {field.encode_name!r}", field.encode_name)
@@ -171,7 +179,7 @@ def _lax_float(value: Any) -> Any:
 
 
 def field_names(cls: type[msgspec.Struct]) -> tuple[str, ...]:
-    return tuple(field.name for field in msgspec.structs.fields(cls))
+    return tuple(field.name for field in fields_of(cls))
 
 
 def to_builtins(value: Any) -> Any:
