@@ -34,6 +34,7 @@ def _owners() -> list[tuple[str, type]]:
     from sixtyfour_tui.ui.screens.settings_screen import SettingsScreen
     from sixtyfour_tui.ui.screens.welcome import WelcomeScreen
     from sixtyfour_tui.ui.widgets.composer import Composer, QueryInput
+    from sixtyfour_tui.ui.widgets.controls import ModeSwitch, PressButton
     from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
     from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
     from sixtyfour_tui.ui.widgets.results_table import ResultsTable
@@ -42,6 +43,8 @@ def _owners() -> list[tuple[str, type]]:
         ("anywhere", SixtyfourApp),
         ("query composer", Composer),
         ("query composer", QueryInput),
+        ("query composer", ModeSwitch),
+        ("query composer", PressButton),
         ("jobs panel", JobsPanel),
         ("results", ResultsBrowser),
         ("results table", ResultsTable),

@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, Static, TextArea
 
 from sixtyfour_tui.jobs.records import Exclusions
 from sixtyfour_tui.rules import MAX_RESULTS_LIMIT, RuleError, check_query, parse_max_results
 from sixtyfour_tui.ui.validators import Rule
+from sixtyfour_tui.ui.widgets.controls import ModeSwitch, PressButton
 
 DEFAULT_MAX_RESULTS = 500
 PLACEHOLDER = "Describe who you are looking for, e.g. VP of Engineering at Series B SaaS startups in New York"
@@ -58,13 +59,12 @@ class Composer(Vertical):
         yield QueryInput(id="query", soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
                          placeholder=PLACEHOLDER)
         with Horizontal(id="composer-options"):
-            yield Select([("People", "people"), ("Company", "company")], value="people", allow_blank=False,
-                         id="mode", compact=True)
+            yield ModeSwitch("people", id="mode")
             yield Label("Max", id="max-label")
             yield Input(str(DEFAULT_MAX_RESULTS), id="max-results", type="integer", compact=True,
                         max_length=6, tooltip=f"1 to {MAX_RESULTS_LIMIT:,}", validators=[Rule(parse_max_results)],
                         validate_on=["submitted"])
-            yield Button("Search", id="submit", variant="primary", compact=True)
+            yield PressButton("Search", id="submit")
         yield Static("", id="composer-message", markup=False)
         yield Static("", id="composer-exclusions", markup=False)
 
@@ -74,7 +74,7 @@ class Composer(Vertical):
         self.border_subtitle = "ctrl+s search · ctrl+r history"
         self.query_one("#composer-exclusions", Static).display = False
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    def on_press_button_pressed(self, event: PressButton.Pressed) -> None:
         if event.button.id == "submit":
             event.stop()
             self.action_submit()
@@ -100,19 +100,18 @@ class Composer(Vertical):
             message.remove_class("error")
 
     def action_toggle_mode(self) -> None:
-        select = self.query_one("#mode", Select)
-        select.value = "company" if select.value == "people" else "people"
+        self.query_one("#mode", ModeSwitch).action_flip()
 
     def fill(self, query: str, mode: str, max_results: int) -> None:
         """Put an earlier query back (from history) for editing or resubmitting."""
         self.replace_query(query)
-        self.query_one("#mode", Select).value = mode
+        self.query_one("#mode", ModeSwitch).value = mode
         self.query_one("#max-results", Input).value = str(max_results)
         self.query_one("#query", QueryInput).focus()
 
     def submit(self) -> None:
         query = " ".join(self.query_one("#query", QueryInput).text.split())
-        mode = self.query_one("#mode", Select).value
+        mode = self.query_one("#mode", ModeSwitch).value
         problem, max_results = validate(query, self.query_one("#max-results", Input).value)
         message = self.query_one("#composer-message", Static)
         if problem:
@@ -147,7 +146,7 @@ class Composer(Vertical):
             message.update(problem)
             message.add_class("error")
             return
-        self.post_message(self.PreviewRequested(query, str(self.query_one("#mode", Select).value), max_results))
+        self.post_message(self.PreviewRequested(query, str(self.query_one("#mode", ModeSwitch).value), max_results))
 
     def action_clear_query(self) -> None:
         """Empty the box (ctrl+z in it brings the text back)."""
@@ -182,12 +181,13 @@ class Composer(Vertical):
             if exclusions is not None:
                 self.set_exclusions(exclusions)
 
-        self.app.push_screen(ExclusionPicker(workspace, str(self.query_one("#mode", Select).value), self.exclusions),
+        mode = str(self.query_one("#mode", ModeSwitch).value)
+        self.app.push_screen(ExclusionPicker(workspace, mode, self.exclusions),
                              chosen)
 
-    def on_select_changed(self, event: Select.Changed) -> None:
+    def on_mode_switch_changed(self, event: ModeSwitch.Changed) -> None:
         """Sets belong to a mode: another mode keeps 'everything seen' and drops the sets."""
-        if event.select.id == "mode" and self.exclusions.set_ids:
+        if self.exclusions.set_ids:
             kept = Exclusions(seen=True, description="everything seen") if self.exclusions.seen else Exclusions()
             self.set_exclusions(kept)
             self.app.notify("Exclusion sets are per mode: F8 picks sets for this one.", markup=False, timeout=4)
