@@ -56,6 +56,13 @@ class BrowserApp(RecordsNotices, App):
     def browser(self) -> ResultsBrowser:
         return self.query_one(ResultsBrowser)
 
+    async def show_settled(self, pilot, job, client, workspace, rows: int = 100) -> ResultsBrowser:
+        """Open `job` in the browser and wait until its first `rows` rows are in."""
+        browser = self.browser
+        browser.show_job(job, client, workspace)
+        await wait_until(pilot=pilot, condition=settled(browser, rows))
+        return browser
+
 
 def some_word(texts: list[str], fewest: int, most: int, avoid: str = "") -> str:
     """A lower-case word (letters only) found in at least `fewest` and at most `most` of `texts`
@@ -102,9 +109,7 @@ def ids(browser: ResultsBrowser) -> list[str | None]:
 async def test_first_page_loads_with_an_honest_title_and_default_columns(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
-        browser = app.browser
-        browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=settled(browser, 100))
+        browser = await app.show_settled(pilot, job, client, workspace)
         assert len(browser.store) == 100
         expected = browser.expected_total
         assert expected == min(450, browser.source.total_available)
@@ -122,9 +127,7 @@ async def test_first_page_loads_with_an_honest_title_and_default_columns(client,
 async def test_near_end_m_and_shift_m_load_more_without_duplicates(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
-        browser = app.browser
-        browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=settled(browser, 100))
+        browser = await app.show_settled(pilot, job, client, workspace)
         browser.table.focus()
         await pilot.press("end")  # the cursor reaches the last loaded row: the table asks for more
         await wait_until(pilot=pilot, condition=settled(browser, 200))
@@ -146,9 +149,7 @@ async def test_near_end_m_and_shift_m_load_more_without_duplicates(client, works
 async def test_filter_narrows_loaded_rows_and_escape_restores(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
-        browser = app.browser
-        browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=settled(browser, 100))
+        browser = await app.show_settled(pilot, job, client, workspace)
         name = browser.store.cell_text(7, "fullName")
         await pilot.press("slash")
         await wait_until(pilot=pilot, condition=lambda: browser.filter_input.has_focus)
@@ -169,9 +170,7 @@ async def test_filter_narrows_loaded_rows_and_escape_restores(client, workspace,
 async def test_sort_cycles_and_says_it_covers_loaded_rows_only(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
-        browser = app.browser
-        browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=settled(browser, 100))
+        browser = await app.show_settled(pilot, job, client, workspace)
         await pilot.press("right")  # cell cursor to the `title` column
         assert browser.table.current_column() == "title"
         await pilot.press("s")
@@ -187,9 +186,7 @@ async def test_sort_cycles_and_says_it_covers_loaded_rows_only(client, workspace
 async def test_y_copies_the_cursor_row_as_tsv_and_space_selects_rows(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
-        browser = app.browser
-        browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=settled(browser, 100))
+        browser = await app.show_settled(pilot, job, client, workspace)
         store = browser.store
         await pilot.press("down", "y")
         await wait_until(pilot=pilot, condition=lambda: app.copied)
@@ -218,9 +215,7 @@ async def test_y_copies_the_cursor_row_as_tsv_and_space_selects_rows(client, wor
 async def test_c_copies_the_current_cell(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
-        browser = app.browser
-        browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=settled(browser, 100))
+        browser = await app.show_settled(pilot, job, client, workspace)
         await pilot.press("right", "c")
         await wait_until(pilot=pilot, condition=lambda: app.copied)
         assert app.copied == [browser.store.cell_text(0, "title")]
@@ -230,9 +225,7 @@ async def test_enter_opens_the_whole_record_and_o_opens_its_linkedin_url(client,
     monkeypatch.setattr("sixtyfour_tui.ui.links.browser_available", lambda: True)
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
-        browser = app.browser
-        browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=settled(browser, 100))
+        browser = await app.show_settled(pilot, job, client, workspace)
         record = browser.store.raw(0)
         await pilot.press("o")
         await wait_until(pilot=pilot, condition=lambda: app.opened)
@@ -256,9 +249,7 @@ async def test_enter_opens_the_whole_record_and_o_opens_its_linkedin_url(client,
 async def test_column_chooser_shows_any_flattened_column(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
-        browser = app.browser
-        browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=settled(browser, 100))
+        browser = await app.show_settled(pilot, job, client, workspace)
         await pilot.press("C")
         await wait_until(pilot=pilot, condition=lambda: isinstance(app.screen, ColumnsScreen))
         choices = app.screen.query_one(SelectionList)
@@ -334,9 +325,7 @@ async def test_o_without_a_browser_copies_the_link_and_says_so(client, workspace
     monkeypatch.setattr("sixtyfour_tui.ui.links.browser_available", lambda: False)
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
-        browser = app.browser
-        browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=settled(browser, 100))
+        browser = await app.show_settled(pilot, job, client, workspace)
         record = browser.store.raw(0)
         await pilot.press("o")
         await wait_until(pilot=pilot, condition=lambda: app.copied)
@@ -384,9 +373,7 @@ def copied_names(app: BrowserApp, browser: ResultsBrowser) -> list[str]:
 async def test_select_all_fetches_the_rows_not_loaded_yet_and_y_copies_all_of_them(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
-        browser = app.browser
-        browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=settled(browser, 100))
+        browser = await app.show_settled(pilot, job, client, workspace)
         browser.table.focus()
         total = browser.expected_total
         assert total > 100
@@ -405,9 +392,7 @@ async def test_select_all_fetches_the_rows_not_loaded_yet_and_y_copies_all_of_th
 async def test_select_all_with_a_filter_marks_what_it_keeps_and_y_copies_every_filtered_row(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
-        browser = app.browser
-        browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=settled(browser, 100))
+        browser = await app.show_settled(pilot, job, client, workspace)
         text = narrowing_text(browser, "title")
         await pilot.press("slash", *("space" if char == " " else char for char in text), "enter")
         await wait_until(pilot=pilot, condition=lambda: browser.table.has_focus and browser.store.filter_text == text)
@@ -428,9 +413,7 @@ async def test_select_all_with_a_filter_marks_what_it_keeps_and_y_copies_every_f
 async def test_find_highlights_matches_and_n_moves_to_the_next(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
-        browser = app.browser
-        browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=settled(browser, 100))
+        browser = await app.show_settled(pilot, job, client, workspace)
         table = browser.table
         await pilot.press("right", "right")  # away from the first column: the find moves the cell cursor
         await pilot.press("ctrl+f")
@@ -466,9 +449,7 @@ async def test_find_highlights_matches_and_n_moves_to_the_next(client, workspace
 async def test_escape_closes_the_find_prompt_where_it_started_then_the_filter(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
-        browser = app.browser
-        browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=settled(browser, 100))
+        browser = await app.show_settled(pilot, job, client, workspace)
         await pilot.press("slash", *"vp", "enter")
         await wait_until(pilot=pilot, condition=lambda: browser.table.has_focus)
         await pilot.press("j", "j")
@@ -487,9 +468,7 @@ async def test_escape_closes_the_find_prompt_where_it_started_then_the_filter(cl
 async def test_colon_jumps_to_a_column_by_part_of_its_name(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
-        browser = app.browser
-        browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=settled(browser, 100))
+        browser = await app.show_settled(pilot, job, client, workspace)
         await pilot.press("colon", *"locat")
         await wait_until(pilot=pilot, condition=lambda: browser.table.current_column() == "locationName")
         await pilot.press("enter")
@@ -505,9 +484,7 @@ async def test_colon_jumps_to_a_column_by_part_of_its_name(client, workspace, jo
 async def test_plus_and_minus_mark_and_unmark_rows_by_pattern_and_quote_shows_only_them(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
-        browser = app.browser
-        browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=settled(browser, 100))
+        browser = await app.show_settled(pilot, job, client, workspace)
         store = browser.store
         await pilot.press("right")  # the title column
         await pilot.press("quotation_mark")  # nothing marked: refused, with a hint
@@ -542,9 +519,7 @@ async def test_plus_and_minus_mark_and_unmark_rows_by_pattern_and_quote_shows_on
 async def test_value_filters_and_new_only_compose_with_the_text_filter_and_sort(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
-        browser = app.browser
-        browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=settled(browser, 100))
+        browser = await app.show_settled(pilot, job, client, workspace)
         store = browser.store
         cities = store.value_counts("locationName")
         two = [city for city, _ in cities.most_common(2)]
@@ -567,9 +542,7 @@ async def test_value_filters_and_new_only_compose_with_the_text_filter_and_sort(
 async def test_mark_values_for_a_facet(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
-        browser = app.browser
-        browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=settled(browser, 100))
+        browser = await app.show_settled(pilot, job, client, workspace)
         store = browser.store
         city = store.value_counts("locationName").most_common(1)[0][0]
         changed = browser.table.select_values("locationName", [city])
@@ -590,9 +563,7 @@ async def test_the_tui_and_a_headless_build_write_identical_bytes_for_the_same_v
 
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
-        browser = app.browser
-        browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=settled(browser, 100))
+        browser = await app.show_settled(pilot, job, client, workspace)
         await pilot.press("M")
         await wait_until(pilot=pilot, condition=lambda: not browser.has_more and not browser.is_loading)
         table = browser.table
@@ -632,9 +603,7 @@ async def test_palette_commands_run_the_results_actions(client, workspace, job):
 
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
-        browser = app.browser
-        browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=settled(browser, 100))
+        browser = await app.show_settled(pilot, job, client, workspace)
         browser.set_value_filter("seniority", ["VP"])
         await run_results_action(app, "browser", "select_all")
         assert browser.table.selection_count == browser.store.view_len > 0
@@ -678,9 +647,7 @@ def test_every_results_key_has_a_binding_id_and_a_line_in_f1_help():
 async def test_column_chooser_shows_labels_raw_names_and_check_marks(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
-        browser = app.browser
-        browser.show_job(job, client, workspace)
-        await wait_until(pilot=pilot, condition=settled(browser, 100))
+        await app.show_settled(pilot, job, client, workspace)
         await pilot.press("C")
         await wait_until(pilot=pilot, condition=lambda: isinstance(app.screen, ColumnsScreen))
         await pilot.pause()

@@ -29,7 +29,12 @@ from sixtyfour_tui.commands.common import (
     say,
     with_deadline,
 )
-from sixtyfour_tui.commands.searching import Progress, exclusions_asked, finish_search, max_results_type
+from sixtyfour_tui.commands.searching import (
+    Progress,
+    add_search_options,
+    exclusions_asked,
+    finish_search,
+)
 from sixtyfour_tui.filters import WHERE_HELP, FieldCatalog, FilterSyntaxError
 from sixtyfour_tui.sanitize import clean_text, shorten
 
@@ -45,19 +50,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     search.add_argument("--where", action="append", default=[], metavar="EXPR", help=where_help)
     search.add_argument("--json", type=Path, metavar="FILE", dest="json_file",
                         help="a raw simple_filters JSON object (- reads stdin), instead of --where")
-    search.add_argument("--mode", choices=("people", "company"), default="people")
-    search.add_argument("--max-results", type=max_results_type, default=500, metavar="N",
-                        help="1 to 10000 (default 500)")
-    search.add_argument("--output", type=Path, metavar="FILE.csv", help="save the CSV here (else JSON lines on stdout)")
-    search.add_argument("--force", action="store_true", help="overwrite --output if it exists")
-    search.add_argument("--exclude-seen", action="store_true",
-                        help="leave out everyone an earlier stored search of this mode returned")
-    search.add_argument("--exclude", action="append", default=[], type=Path, metavar="FILE",
-                        help="leave out the ids or URLs in FILE (kept as the exclusion set file:NAME; repeatable)")
-    search.add_argument("--exclude-set", action="append", default=[], metavar="NAME",
-                        help="leave out an exclusion set of the workspace (repeatable)")
-    search.add_argument("--sandbox", action="store_true", help="run against the embedded sandbox")
-    add_timeout(search)
+    add_search_options(search, max_results_help="1 to 10000 (default 500)")
     search.set_defaults(handler=lambda args: run(_filter, args))
 
     fields = commands.add_parser("fields", help="list the fields a filter search can use, or one field's top values")

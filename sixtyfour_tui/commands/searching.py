@@ -28,21 +28,9 @@ from sixtyfour_tui.rules import RuleError, check_query, parse_max_results
 def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     search = commands.add_parser("search", help="run one deep search and save or print its rows")
     search.add_argument("query", help='plain-language description, e.g. "CTOs of fintech startups in London"')
-    search.add_argument("--mode", choices=("people", "company"), default="people")
-    search.add_argument("--max-results", type=max_results_type, default=500, metavar="N",
-                        help="1 to 10000 (default 500, as in the app)")
-    search.add_argument("--output", type=Path, metavar="FILE.csv", help="save the CSV here (else JSON lines on stdout)")
-    search.add_argument("--force", action="store_true", help="overwrite --output if it exists")
     search.add_argument("--new", action="store_true",
                         help="start a fresh search even if the same one is still unfinished (else it is attached to)")
-    search.add_argument("--exclude-seen", action="store_true",
-                        help="leave out everyone an earlier stored search of this mode returned")
-    search.add_argument("--exclude", action="append", default=[], type=Path, metavar="FILE",
-                        help="leave out the ids or URLs in FILE (kept as the exclusion set file:NAME; repeatable)")
-    search.add_argument("--exclude-set", action="append", default=[], metavar="NAME",
-                        help="leave out an exclusion set of the workspace (repeatable)")
-    search.add_argument("--sandbox", action="store_true", help="run against the embedded sandbox")
-    add_timeout(search)
+    add_search_options(search, max_results_help="1 to 10000 (default 500, as in the app)")
     search.set_defaults(handler=lambda args: run(_search, args))
 
     export = commands.add_parser("export", help="save a finished search as CSV")
@@ -58,6 +46,23 @@ def add_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[
     resume.add_argument("--sandbox", action="store_true", help="the sandbox's searches")
     add_timeout(resume)
     resume.set_defaults(handler=lambda args: run(_resume, args))
+
+
+def add_search_options(parser: argparse.ArgumentParser, *, max_results_help: str) -> None:
+    """What every command that starts a search takes: mode, size, where the rows go, what to leave
+    out, which backend, and the overall deadline."""
+    parser.add_argument("--mode", choices=("people", "company"), default="people")
+    parser.add_argument("--max-results", type=max_results_type, default=500, metavar="N", help=max_results_help)
+    parser.add_argument("--output", type=Path, metavar="FILE.csv", help="save the CSV here (else JSON lines on stdout)")
+    parser.add_argument("--force", action="store_true", help="overwrite --output if it exists")
+    parser.add_argument("--exclude-seen", action="store_true",
+                        help="leave out everyone an earlier stored search of this mode returned")
+    parser.add_argument("--exclude", action="append", default=[], type=Path, metavar="FILE",
+                        help="leave out the ids or URLs in FILE (kept as the exclusion set file:NAME; repeatable)")
+    parser.add_argument("--exclude-set", action="append", default=[], metavar="NAME",
+                        help="leave out an exclusion set of the workspace (repeatable)")
+    parser.add_argument("--sandbox", action="store_true", help="run against the embedded sandbox")
+    add_timeout(parser)
 
 
 def exclusions_asked(workspace: Any, args: argparse.Namespace) -> Exclusions:

@@ -109,18 +109,25 @@ class Composer(Vertical):
         self.query_one("#max-results", Input).value = str(max_results)
         self.query_one("#query", QueryInput).focus()
 
-    def submit(self) -> None:
+    def _checked(self) -> tuple[str, str, int] | None:
+        """(query, mode, max results) as typed, or None once the first problem is shown."""
         query = " ".join(self.query_one("#query", QueryInput).text.split())
-        mode = self.query_one("#mode", ModeSwitch).value
         problem, max_results = validate(query, self.query_one("#max-results", Input).value)
         message = self.query_one("#composer-message", Static)
         if problem:
             message.update(problem)
             message.add_class("error")
-            return
+            return None
         message.update("")
         message.remove_class("error")
-        self.post_message(self.Submitted(query, str(mode), max_results, self.exclusions))
+        return query, self.query_one("#mode", ModeSwitch).value, max_results
+
+    def submit(self) -> None:
+        checked = self._checked()
+        if checked is None:
+            return
+        query, mode, max_results = checked
+        self.post_message(self.Submitted(query, mode, max_results, self.exclusions))
         self.set_exclusions(Exclusions())  # each search chooses its own; the job line says what it left out
         query_input = self.query_one("#query", QueryInput)
         query_input.text = ""
@@ -139,14 +146,9 @@ class Composer(Vertical):
         self.query_one("#query", QueryInput).call_later(self._request_preview)
 
     def _request_preview(self) -> None:
-        query = " ".join(self.query_one("#query", QueryInput).text.split())
-        problem, max_results = validate(query, self.query_one("#max-results", Input).value)
-        message = self.query_one("#composer-message", Static)
-        if problem:
-            message.update(problem)
-            message.add_class("error")
-            return
-        self.post_message(self.PreviewRequested(query, str(self.query_one("#mode", ModeSwitch).value), max_results))
+        checked = self._checked()
+        if checked is not None:
+            self.post_message(self.PreviewRequested(*checked))
 
     def action_clear_query(self) -> None:
         """Empty the box (ctrl+z in it brings the text back)."""

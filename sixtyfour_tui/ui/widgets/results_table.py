@@ -88,6 +88,18 @@ class _Layout(NamedTuple):
         return self.pinned.width if self.pinned is not None else 0
 
 
+class TableMessage(Message):
+    """A message from a ResultsTable, which `control` names (for `@on(..., "#id")` selectors)."""
+
+    def __init__(self, table: ResultsTable | None = None) -> None:
+        self.table = table
+        super().__init__()
+
+    @property
+    def control(self) -> ResultsTable | None:
+        return self.table
+
+
 class ResultsTable(ScrollView, can_focus=True):
     """Keyboard-first table over a `RowStore`: cursor, marks, find, pinned and movable columns."""
 
@@ -160,7 +172,7 @@ class ResultsTable(ScrollView, can_focus=True):
                 id="results.pin_column"),
     ]
 
-    class CursorMoved(Message):
+    class CursorMoved(TableMessage):
         """The cursor landed on another row."""
 
         def __init__(self, row_index: int, position: int, table: ResultsTable | None = None) -> None:
@@ -168,70 +180,34 @@ class ResultsTable(ScrollView, can_focus=True):
             """Index of the row in the store."""
             self.position = position
             """Position of the row in the current (filtered/sorted) view."""
-            self.table = table
-            super().__init__()
+            super().__init__(table)
 
-        @property
-        def control(self) -> ResultsTable | None:
-            return self.table
-
-    class RowActivated(Message):
+    class RowActivated(TableMessage):
         """Enter (or a double click) on a row: the caller usually opens its details."""
 
         def __init__(self, row_index: int, table: ResultsTable | None = None) -> None:
             self.row_index = row_index
-            self.table = table
-            super().__init__()
+            super().__init__(table)
 
-        @property
-        def control(self) -> ResultsTable | None:
-            return self.table
-
-    class NearEnd(Message):
+    class NearEnd(TableMessage):
         """The user is within a couple of screens of the last loaded row: time to fetch more."""
 
-        def __init__(self, table: ResultsTable | None = None) -> None:
-            self.table = table
-            super().__init__()
-
-        @property
-        def control(self) -> ResultsTable | None:
-            return self.table
-
-    class SelectionChanged(Message):
+    class SelectionChanged(TableMessage):
         """The set of marked rows changed."""
 
         def __init__(self, count: int, table: ResultsTable | None = None) -> None:
             self.count = count
-            self.table = table
-            super().__init__()
+            super().__init__(table)
 
-        @property
-        def control(self) -> ResultsTable | None:
-            return self.table
-
-    class SortChanged(Message):
+    class SortChanged(TableMessage):
         """The sort keys changed (a header click, `s`, `S`)."""
 
-        def __init__(self, table: ResultsTable | None = None) -> None:
-            self.table = table
-            super().__init__()
-
-        @property
-        def control(self) -> ResultsTable | None:
-            return self.table
-
-    class FindMoved(Message):
+    class FindMoved(TableMessage):
         """The find text changed or the cursor went to another match."""
 
         def __init__(self, result: FindResult, table: ResultsTable | None = None) -> None:
             self.result = result
-            self.table = table
-            super().__init__()
-
-        @property
-        def control(self) -> ResultsTable | None:
-            return self.table
+            super().__init__(table)
 
     def __init__(
         self,
