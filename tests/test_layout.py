@@ -57,6 +57,15 @@ def footer_line(app) -> str:
     return screen_text(app).splitlines()[-1]
 
 
+VP_QUERY = "VP of Engineering at Series B SaaS startups in New York"
+
+
+async def vp_search_open(pilot) -> ResultsBrowser:
+    """Once the app is ready: a finished search for VP_QUERY, open in the results browser."""
+    await wait_until(lambda: pilot.app.ready, pilot=pilot)
+    return await opened(pilot, await finished(pilot, VP_QUERY))
+
+
 def saved_ui():
     return load_file_settings().ui
 
@@ -66,9 +75,7 @@ def saved_ui():
 async def test_at_80x24_the_table_shows_12_rows_and_the_jobs_their_key_columns(tmp_path, server):
     app = build_app(tmp_path, server=server)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(lambda: app.ready, pilot=pilot)
-        job = await finished(pilot, "VP of Engineering at Series B SaaS startups in New York")
-        browser = await opened(pilot, job)
+        browser = await vp_search_open(pilot)
         browser.table.focus()
         await pilot.pause()
         text = screen_text(app)
@@ -86,9 +93,7 @@ async def test_at_80x24_the_table_shows_12_rows_and_the_jobs_their_key_columns(t
 async def test_bigger_terminals_give_the_room_to_the_query_and_the_table(tmp_path, server, size):
     app = build_app(tmp_path, server=server)
     async with app.run_test(size=size) as pilot:
-        await wait_until(lambda: app.ready, pilot=pilot)
-        job = await finished(pilot, "VP of Engineering at Series B SaaS startups in New York")
-        browser = await opened(pilot, job)
+        browser = await vp_search_open(pilot)
         await pilot.pause()
         text = screen_text(app)
         assert "VP of Engineering at Series B" in text.splitlines()[3]  # the jobs panel's first row
@@ -102,9 +107,7 @@ async def test_bigger_terminals_give_the_room_to_the_query_and_the_table(tmp_pat
 async def test_the_footer_keeps_whole_keys_help_first_and_shows_a_dialogs_own_keys(tmp_path, server):
     app = build_app(tmp_path, server=server)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(lambda: app.ready, pilot=pilot)
-        job = await finished(pilot, "VP of Engineering at Series B SaaS startups in New York")
-        browser = await opened(pilot, job)
+        browser = await vp_search_open(pilot)
         browser.table.focus()
         await pilot.pause()
         footer = app.main_screen.query_one(KeysFooter)
@@ -128,9 +131,7 @@ async def test_the_footer_keeps_whole_keys_help_first_and_shows_a_dialogs_own_ke
 async def test_the_footer_drops_a_key_once_it_no_longer_applies(tmp_path, server):
     app = build_app(tmp_path, server=server)
     async with app.run_test(size=(120, 30)) as pilot:
-        await wait_until(lambda: app.ready, pilot=pilot)
-        job = await finished(pilot, "VP of Engineering at Series B SaaS startups in New York")
-        browser = await opened(pilot, job)
+        browser = await vp_search_open(pilot)
         browser.table.focus()
         await pilot.press("slash")
         await wait_until(lambda: browser.filter_input.has_focus, pilot=pilot)
@@ -146,9 +147,7 @@ async def test_the_footer_drops_a_key_once_it_no_longer_applies(tmp_path, server
 async def test_z_zooms_the_focused_panel_and_back_and_the_zoom_is_remembered(tmp_path, server):
     app = app_on(tmp_path, server)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(lambda: app.ready, pilot=pilot)
-        job = await finished(pilot, "VP of Engineering at Series B SaaS startups in New York")
-        browser = await opened(pilot, job)
+        browser = await vp_search_open(pilot)
         browser.table.focus()
         rows_before = browser.table.scrollable_content_region.height
         await pilot.press("z")
@@ -179,7 +178,7 @@ async def test_a_search_finishing_in_the_background_says_so_and_ctrl_o_opens_it(
     app = build_app(tmp_path, server=server)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(lambda: app.ready, pilot=pilot)
-        first = await finished(pilot, "VP of Engineering at Series B SaaS startups in New York")
+        first = await finished(pilot, VP_QUERY)
         await opened(pilot, first)
         second = await finished(pilot, "data scientists in Boston", "60")
         notice = await wait_until(lambda: next((n for n in app.notices if n.startswith("Done:")), None),
@@ -260,9 +259,7 @@ def toast_lines(app) -> set[int]:
 async def test_toasts_move_off_the_cursor_row(tmp_path, server):
     app = build_app(tmp_path, server=server)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await wait_until(lambda: app.ready, pilot=pilot)
-        job = await finished(pilot, "VP of Engineering at Series B SaaS startups in New York")
-        browser = await opened(pilot, job)
+        browser = await vp_search_open(pilot)
         table = browser.table
         table.focus()
         for rows in (0, 11):  # the top row, then the last one on screen
@@ -323,7 +320,7 @@ async def test_columns_max_results_theme_and_the_open_search_are_remembered(tmp_
     app = app_on(tmp_path, server)
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_until(lambda: app.ready, pilot=pilot)
-        job = await finished(pilot, "VP of Engineering at Series B SaaS startups in New York", "120")
+        job = await finished(pilot, VP_QUERY, "120")
         browser = await opened(pilot, job)
         browser.table.focus()
         await pilot.press("l", "L")  # the title column one place to the right
