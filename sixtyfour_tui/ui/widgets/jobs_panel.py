@@ -381,6 +381,7 @@ class JobsPanel(ScrollView, can_focus=True):
         if not self._can_be_seen():
             return
         now = job_text.clock()
+        changed: list[int] = []
         for job_id, job in self._jobs.items():
             if job.status in ("starting", "running"):
                 elapsed = (elapsed_text(job, now), "")
@@ -388,7 +389,15 @@ class JobsPanel(ScrollView, can_focus=True):
                 if cells["elapsed"] != elapsed:
                     self._cells[job_id] = {**cells, "elapsed": elapsed}
                     self._versions[job_id] += 1
-                    self._refresh_row(self._order.index(job_id))
+                    changed.append(self._order.index(job_id))
+        slot = next((slot for slot in self._slots(self.scrollable_content_region.width)
+                     if slot.column.key == "elapsed"), None)
+        top, bottom = round(self.scroll_y) + 1, round(self.scroll_y) + self._body_height()
+        shown = [row - round(self.scroll_y) + 1 for row in changed if top <= row + 1 <= bottom]
+        if slot is not None and shown:
+            # One region, the clock column from the first changed line to the last: the compositor
+            # repaints it in one pass (a region per row costs a pass each).
+            self.refresh(Region(slot.x, min(shown), slot.width, max(shown) - min(shown) + 1))
 
     def _can_be_seen(self) -> bool:
         current = self.app.screen
