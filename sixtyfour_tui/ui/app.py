@@ -298,9 +298,7 @@ class SixtyfourApp(App):
         pending, self._pending = self._pending, []
         for submitted in pending:
             self._submit(submitted)
-        painted = asyncio.Event()
-        self.call_after_refresh(painted.set)  # the top bar says "0/5 running" before more work starts
-        await painted.wait()
+        await self.wait_for_refresh()  # the top bar says "0/5 running" before more work starts
         await self._mount_results()
         self.ready = True
         await self._show_stored_counts([job.job_id for job in engine.jobs()])

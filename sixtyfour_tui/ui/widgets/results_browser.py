@@ -380,6 +380,8 @@ class ResultsBrowser(Widget):
             if not rows or source is not self.source:
                 return
             self._add_rows(rows)
+            if chunk == STORED_FIRST_CHUNK:
+                await self.wait_for_refresh()  # the first screenful shows before the rest is taken in
             chunk = STORED_CHUNK
         self._pages_wanted = max(0, self._pages_wanted - 1)
         if self.job is not None:
