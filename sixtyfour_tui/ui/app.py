@@ -298,7 +298,11 @@ class SixtyfourApp(App):
         pending, self._pending = self._pending, []
         for submitted in pending:
             self._submit(submitted)
-        await self.wait_for_refresh()  # the top bar says "0/5 running" before more work starts
+        # The top bar says "0/5 running" before more work starts. Not `wait_for_refresh`: an App
+        # run by `run()` (not `run_test`) has no task of its own, and that helper asserts one.
+        painted = asyncio.Event()
+        self.call_after_refresh(painted.set)
+        await painted.wait()
         await self._mount_results()
         self.ready = True
         await self._show_stored_counts([job.job_id for job in engine.jobs()])

@@ -1,0 +1,82 @@
+"""The real launch: `sixtyfour-tui --sandbox` in a pseudo-terminal, as a user starts it.
+
+`run_test` runs the app differently from `App.run()` (it gives the app a task of its own, for one);
+this is the one test that goes through the console entry point, the real driver and the embedded
+sandbox's child process, and reads what reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+
+import pytest
+
+ESCAPES = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Za-z0-9]|\x1b[=>78]")
+DEADLINE = 30.0
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs a Linux pty")
+
+
+class Terminal:
+    """A pty of `columns` x `rows` running one command; `text` is everything it printed, escapes removed."""
+
+    def __init__(self, command: list[str], columns: int = 80, rows: int = 24) -> None:
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(rows)}
+        self.process = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave, env=env,
+                                        start_new_session=True, close_fds=True)
+        os.close(slave)
+        self.raw = b""
+
+    @property
+    def text(self) -> str:
+        return ESCAPES.sub(b"", self.raw).decode("utf-8", "replace")
+
+    def read_until(self, *wanted: str, timeout: float = DEADLINE) -> str:
+        deadline = time.monotonic() + timeout
+        while not all(part in self.text for part in wanted):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self.process.poll() is not None:
+                raise AssertionError(f"never showed {wanted!r}; the terminal showed:\n{self.text[-3000:]}")
+            ready, _, _ = select.select([self.master], [], [], min(remaining, 0.2))
+            if ready:
+                try:
+                    self.raw += os.read(self.master, 65536)
+                except OSError:  # the other side closed
+                    continue
+        return self.text
+
+    def type(self, data: bytes) -> None:
+        os.write(self.master, data)
+
+    def close(self) -> int | None:
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        os.close(self.master)
+        return self.process.returncode
+
+
+def test_the_app_starts_on_the_sandbox_becomes_ready_and_quits_cleanly():
+    terminal = Terminal([sys.executable, "-m", "sixtyfour_tui", "--sandbox"])
+    try:
+        # Ready: the slots in the top bar, and the results browser, which mounts only after them.
+        shown = terminal.read_until("New search", "0/5 running", "No search open")
+        assert "Something went wrong" not in shown and "Traceback" not in shown
+        terminal.type(b"\x11")  # ctrl+q: nothing is running, so it quits without asking
+    finally:
+        code = terminal.close()
+    assert code == 0, terminal.text[-3000:]
+    assert "Traceback" not in terminal.text
