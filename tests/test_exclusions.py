@@ -154,3 +154,24 @@ async def test_an_exclusion_set_that_cannot_be_read_fails_the_search_clearly(fas
         await wait_until(lambda: not engine.busy)
     finally:
         await close(engine)
+
+
+def test_the_same_exclude_file_keeps_its_set_and_follows_the_files_changes(tmp_path):
+    """A re-run of `search --exclude FILE` names the same set (so it can attach to its unfinished
+    search), holding what the file holds now."""
+    import argparse
+
+    from sixtyfour_tui.commands.searching import exclusions_asked
+    from tests.engines import open_workspace
+
+    workspace = open_workspace(tmp_path)
+    listed = tmp_path / "contacted.txt"
+    args = argparse.Namespace(exclude_set=[], exclude=[listed], exclude_seen=False, mode="people")
+    listed.write_text("alice-1\nbob-2\n")
+    first = exclusions_asked(workspace, args)
+    listed.write_text("bob-2\ncarol-3\n")
+    second = exclusions_asked(workspace, args)
+    assert first.set_ids == second.set_ids and len(second.set_ids) == 1
+    assert sorted(workspace.set_members(second.set_ids)) == ["bob-2", "carol-3"]
+    assert "(2)" in second.description
+    workspace.close()

@@ -67,7 +67,7 @@ def add_search_options(parser: argparse.ArgumentParser, *, max_results_help: str
 
 def exclusions_asked(workspace: Any, args: argparse.Namespace) -> Exclusions:
     """The --exclude* flags as the job's exclusions: sets by name, files kept as sets of their own."""
-    from sixtyfour_tui.workspace.exclusions import ids_from_file
+    from sixtyfour_tui.workspace.set_sources import FileSource, SourceProblem, gather_ids
 
     set_ids, names = [], []
     for name in args.exclude_set:
@@ -78,23 +78,32 @@ def exclusions_asked(workspace: Any, args: argparse.Namespace) -> Exclusions:
         names.append(found.name)
     for path in args.exclude:
         try:
-            found_ids = ids_from_file(path, args.mode)
-        except (OSError, ValueError) as problem:
-            raise CommandFailed(f"cannot read {path}: {getattr(problem, 'strerror', None) or problem}",
-                                EXIT_CONFIG) from None
-        ids, missing = workspace.resolve_domains(found_ids.ids)
-        if missing:
-            say(f"{path}: {len(missing):,} domains are in no stored search and cannot be excluded")
+            gathered = gather_ids(workspace, args.mode, files=[FileSource(path)])
+        except SourceProblem as problem:
+            raise CommandFailed(str(problem), EXIT_CONFIG) from None
+        if gathered.notes:
+            say(gathered.notes[0])
         name = f"file:{path.name}"
-        existing = workspace.find_set(name, args.mode)
-        if existing is not None:
-            workspace.delete_set(existing.set_id)  # the file as it is now
-        created = workspace.create_set(name, args.mode, ids)
-        set_ids.append(created.set_id)
-        names.append(f"{name} ({created.size:,})")
+        kept = _set_holding(workspace, name, args.mode, gathered.ids)
+        set_ids.append(kept.set_id)
+        names.append(f"{name} ({kept.size:,})")
     if args.exclude_seen:
         names.insert(0, "everything seen")
     return Exclusions(set_ids=tuple(set_ids), seen=args.exclude_seen, description=" · ".join(names))
+
+
+def _set_holding(workspace: Any, name: str, mode: str, ids: list[str]) -> Any:
+    """The set called `name` holding exactly `ids`: an existing one is brought up to date in place,
+    so its id stays the same (a re-run of the same command attaches to its unfinished search, and a
+    queued search that names the set still finds it)."""
+    existing = workspace.find_set(name, mode)
+    if existing is None:
+        return workspace.create_set(name, mode, ids)
+    held = set(workspace.set_members([existing.set_id]))
+    wanted = set(ids)
+    workspace.remove_from_set(existing.set_id, held - wanted)
+    workspace.add_to_set(existing.set_id, [entity for entity in ids if entity not in held])
+    return workspace.find_set(name, mode) or existing
 
 
 def max_results_type(text: str) -> int:
