@@ -174,6 +174,18 @@ def test_pages_are_stored_once_and_read_back_in_order(workspace: Workspace) -> N
     assert workspace.entity_ids(job.job_id)[:2] == [rows[0]["publicId"], rows[1]["publicId"]]
 
 
+
+def test_domains_turn_into_the_stored_companies_ids_and_unknown_ones_are_named(workspace: Workspace) -> None:
+    ds = load_dataset()
+    companies = [ds.row("company", i) for i in range(30)]
+    workspace.store_rows(completed(mode="company"), 0, companies, complete=True)
+    workspace.store_rows(completed(), 0, people(5), complete=True)  # people rows never answer for a domain
+    asked = [f"domain:{companies[3]['website_domain']}", "co_plain", f"domain:{companies[17]['website_domain']}",
+             "domain:nowhere.example"]
+    ids, missing = workspace.resolve_domains(asked)
+    assert ids == ["co_plain", companies[3]["source_id"], companies[17]["source_id"]]
+    assert missing == ["nowhere.example"]
+
 def test_csv_rows_keep_their_columns_and_get_ids_from_the_linkedin_url(workspace: Workspace, tmp_path) -> None:
     job = completed()
     csv_file = tmp_path / "r.csv"

@@ -194,16 +194,31 @@ def resolve_domains(db: sqlite3.Connection, ids: list[str]) -> tuple[list[str], 
     plain = [entity for entity in ids if not entity.startswith("domain:")]
     domains = [entity[len("domain:"):] for entity in ids if entity.startswith("domain:")]
     missing = []
-    for domain in domains:
-        row = db.execute(
-            "SELECT r.entity_id FROM cells c JOIN strings col ON col.id = c.column_id AND col.text = 'website_domain' "
-            "JOIN strings v ON v.id = c.value_id AND v.text = ? "
-            "JOIN rows r ON r.search_no = c.search_no AND r.position = c.position LIMIT 1", (domain,)).fetchone()
-        if row and row[0]:
-            plain.append(row[0])
-        else:
-            missing.append(domain)
+    if domains:
+        known = _company_domains(db)
+        for domain in domains:
+            if known.get(domain):
+                plain.append(known[domain])
+            else:
+                missing.append(domain)
     return list(dict.fromkeys(plain)), missing
+
+
+def _company_domains(db: sqlite3.Connection) -> dict[str, str]:
+    """Website domain -> company id over the stored company searches: one read of each search's
+    domain column (its run of the cells key), whatever the number of domains asked about."""
+    column = db.execute("SELECT id FROM strings WHERE text = 'website_domain'").fetchone()
+    if column is None:
+        return {}
+    known: dict[str, str] = {}
+    for domain, entity in db.execute(
+            "SELECT v.text, r.entity_id FROM results s "
+            "JOIN cells c ON c.search_no = s.search_no AND c.column_id = ? "
+            "JOIN strings v ON v.id = c.value_id "
+            "JOIN rows r ON r.search_no = c.search_no AND r.position = c.position "
+            "WHERE s.mode = 'company' AND r.entity_id IS NOT NULL", (column[0],)):
+        known.setdefault(domain, entity)
+    return known
 
 
 def record_server_list(db: sqlite3.Connection, server_list: ServerList) -> None:
