@@ -302,3 +302,26 @@ def test_the_quit_question_counts_running_and_queued_searches():
     assert quit_question(0, 1).startswith("1 is waiting in the queue")
     assert quit_question(2, 3).startswith("2 searches are still running and 3 are waiting in the queue")
     assert quit_question(1, 0).startswith("1 search is still running.")
+
+
+async def test_a_toast_and_its_f9_entry_never_carry_a_servers_escape_sequences(tmp_path):
+    app = build_app(tmp_path)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await wait_until(lambda: app.ready, pilot=pilot)
+        app.say("Refused: field \x1b[2Jtitle\x1b]52;c;cHduZWQ=\x07 unknown", severity="warning",
+                details="the server said \x1b[31mno\x1b[0m")
+        def drawn_toast() -> str | None:  # Textual's toast widget, by its type name, as it draws itself
+            for toast in app.screen.query("Toast"):
+                drawn = "".join(strip.text for strip in toast.render_lines(toast.region.reset_offset))
+                if "Refused" in drawn:
+                    return drawn
+            return None
+
+        drawn = await wait_until(drawn_toast, pilot=pilot)
+        assert "Refused: field title unknown" in drawn and "\x1b" not in drawn and "\x07" not in drawn
+        await pilot.press("f9")  # the recent messages: the toast's own text, and its details
+        await wait_until(lambda: "the server said no" in screen_text(app), pilot=pilot)
+        await pilot.press("c")  # copy: the very text the dialog holds
+        copied = await wait_until(lambda: app.copied and app.copied[-1], pilot=pilot)
+        assert "Refused: field title unknown" in copied and "the server said no" in copied
+        assert "\x1b" not in copied and "\x07" not in copied

@@ -388,7 +388,7 @@ class SixtyfourApp(App):
             return
         self._finished = job.job_id
         self.refresh_bindings()
-        key = self._key_display("app.open_finished", "ctrl+g")
+        key = self.key_display("app.open_finished", "ctrl+g")
         if job.status == "completed":
             rest = f" · {job.total_results or 0:,} results · {key} opens it"
             self.say(f"Done: “{self._fitted_query(job.query, rest)}”{rest}")
@@ -524,7 +524,7 @@ class SixtyfourApp(App):
             self._undo = (job_id, time.monotonic() + window)
             self.refresh_bindings()
             self.set_timer(window, self.refresh_bindings)  # the undo key leaves the footer when it expires
-            key = self._key_display("app.undo_remove", "ctrl+z")
+            key = self.key_display("app.undo_remove", "ctrl+z")
             rest = f" · {key} brings it back"
             query = self._fitted_query(job.query, rest) if job is not None else "the job"
             self.say(f"Removed “{query}”{rest}", timeout=window)
@@ -736,18 +736,20 @@ class SixtyfourApp(App):
         """A toast of one short line; the details (if any) wait behind F9 with the recent messages."""
         shown = text
         if details:
-            shown = f"{text} · {self._key_display('app.messages', 'f9')} details"
+            shown = f"{text} · {self.key_display('app.messages', 'f9')} details"
         self._next_details = details
         self.notify(shown, severity=severity, markup=False, timeout=timeout)
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
         """Every toast goes through here: kept for F9, placed off the cursor's row, and capped (a
-        server's 200 kB message must not fill the screen; server text comes with markup=False)."""
-        from sixtyfour_tui.sanitize import shorten
+        server's 200 kB message must not fill the screen; server text comes with markup=False) and
+        cleaned of escape sequences (markup=False stops markup, not a terminal's controls)."""
+        from sixtyfour_tui.sanitize import clean_text, shorten
 
         details, self._next_details = self._next_details, None
-        text = shorten(str(message), TOAST_LIMIT)
+        text = shorten(clean_text(message, keep_newlines=True), TOAST_LIMIT)
+        details = clean_text(details, keep_newlines=True) if details is not None else None
         self._messages.append(Notice(time.time(), str(severity), text, details))
         lasts = timeout if timeout is not None else self.NOTIFICATION_TIMEOUT
         self._toasts_until = max(self._toasts_until, time.monotonic() + lasts)
@@ -789,7 +791,7 @@ class SixtyfourApp(App):
 
         self.push_screen(ErrorScreen("Recent messages", "\n".join(lines)))
 
-    def _key_display(self, binding_id: str, default: str) -> str:
+    def key_display(self, binding_id: str, default: str) -> str:
         """The key a binding has now (the user's keymap included), as the footer writes it."""
         keymap = self.settings.keymap if self.settings is not None else {}
         key = keymap.get(binding_id, default).split(",")[0].strip()

@@ -560,8 +560,9 @@ class ExclusionManager(ModalScreen[None]):
             if yes:
                 self._delete(found)
 
+        name, noun = clean_text(found.name), entity_noun(found.mode, found.size)
         self.app.push_screen(ConfirmScreen(
-            f"Delete the exclusion set {found.name!r} ({found.size:,} {entity_noun(found.mode, found.size)})? "
+            f"Delete the exclusion set {name!r} ({found.size:,} {noun})? "
             "Searches that used it keep their results.", "Delete", "Keep it"), answered)
 
     @work(thread=True, exit_on_error=False)

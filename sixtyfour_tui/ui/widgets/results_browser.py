@@ -1073,7 +1073,9 @@ class ResultsBrowser(Widget):
         except StorageError as problem:
             self.notify(problem.message, severity="error", markup=False)
             return
-        self.notify(said + " ctrl+o in the composer leaves it out of a search.", markup=False, timeout=6)
+        shown = getattr(self.app, "key_display", None)  # the app's, with the user's keymap; a bare host says F8
+        key = shown("composer.exclusions", "f8") if shown is not None else "F8"
+        self.notify(f"{said} {key} in the composer leaves it out of a search.", markup=False, timeout=6)
 
     def export_view(self) -> ViewExport | None:
         """What the export dialog needs to write this view from the table (no API call)."""
