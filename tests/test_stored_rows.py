@@ -38,3 +38,26 @@ async def read_everything_after(source: StoredRows, held: int) -> list[dict]:
             break
         rows.extend(page)
     return rows
+
+
+async def test_stored_rows_the_workspace_cannot_give_back_are_an_error_not_an_endless_empty_page(
+        fast_sandbox, tmp_path):
+    import pytest
+
+    from sixtyfour_tui.workspace.database import StorageError
+
+    workspace = open_workspace(tmp_path)
+    async with SixtyfourClient(fast_sandbox.api_key, fast_sandbox.base_url) as client:
+        job = await finished_on_server(client, "engineers in Denver", 350)
+        workspace.save_jobs([job])
+        reader = StoredRows(client, workspace, job)
+        await reader.open()
+        first = await reader.rows_after(0)  # one page from the API, stored
+        await reader.open()
+        assert reader.stored == len(first) and reader.has_more_after(0)
+        workspace.close()  # the file is damaged under it: the store can no longer be read
+        for leftover in tmp_path.glob("workspace.sqlite3-*"):
+            leftover.unlink()
+        (tmp_path / "workspace.sqlite3").write_bytes(b"not a database" * 512)
+        with pytest.raises(StorageError):
+            await reader.rows_after(0)

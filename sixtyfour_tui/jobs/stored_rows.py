@@ -109,7 +109,13 @@ class StoredRows:
             await self.open()  # what the others stored since, before a request is spent on it
         if held < self.stored:
             self._pager = None  # when the API is asked again, it resumes after the rows really held
-            return await self.read_stored(held, self.page_size)
+            before = self.storage_error
+            rows = await self.read_stored(held, self.page_size)
+            if not rows and self.storage_error is not None and self.storage_error is not before:
+                # Rows the workspace says it holds but cannot give back: said, not asked for again
+                # and again by a caller waiting for them.
+                raise self.storage_error
+            return rows
         return await self.fetch_page(held)
 
     async def fetch_page(self, held: int) -> list[dict[str, Any]]:
