@@ -153,7 +153,7 @@ def isolated_env_args(root: Path, **extra: str) -> list[str]:
         "SIXTYFOUR_TUI_CONFIG": str(root / "config" / "sixtyfour-tui" / "config.toml"),
         **extra,
     }
-    return ["env", "-u", "SIXTYFOUR_API_KEY", "-u", "SIXTYFOUR_API_ENDPOINT",
+    return ["env", "-u", "SIXTYFOUR_API_KEY", "-u", "SIXTYFOUR_API_ENDPOINT", "-u", "SIXTYFOUR_TUI_WORKSPACE",
             *(f"{name}={value}" for name, value in values.items())]
 
 

@@ -509,7 +509,7 @@ async def test_every_list_building_key_has_an_id_a_help_line_and_a_palette_entry
         for name, screen in (("Exclusion sets", ExclusionManager), ("Compare two searches", DiffScreen),
                              ("Exclude from the next search", ExclusionPicker)):
             await pilot.press("ctrl+p", *name)
-            await pilot.pause(0.2)
+            await wait_until(lambda: screen_text(app).count(name) >= 2, pilot=pilot)  # noqa: B023 - typed, and a hit
             await pilot.press("enter")
             await wait_until(lambda: is_screen(app, screen), pilot=pilot, what=name)  # noqa: B023
             await pilot.press("escape")

@@ -575,8 +575,16 @@ async def test_the_next_screen_is_drawn_ahead_while_idle() -> None:
     app = TableApp(RowStore(make_rows(1_000)))
     async with app.run_test(size=SIZE) as pilot:
         table = app.query_one(ResultsTable)
+        shown = table.rows_drawn
         await pilot.press("pagedown")
-        await pilot.pause(0.3)  # quiet: the pages around are drawn into the cache
+        last = [-1]
+
+        def drawn_ahead_and_quiet() -> bool:  # the next screen is in the cache and drawing has stopped
+            now, previous = table.rows_drawn, last[0]
+            last[0] = now
+            return now >= shown + 2 * body_height(table) and now == previous
+
+        await wait_until(drawn_ahead_and_quiet, pilot=pilot)
         table.prepare_delay = 3600  # and from now on nothing is drawn ahead
         drawn = table.rows_drawn
         await pilot.press("pagedown")
