@@ -226,3 +226,24 @@ async def test_queries_answered_at_once_are_stored_like_any_search(fast_sandbox,
         assert engine.running_count == 0  # none of them held a deep-search slot
     finally:
         await close(engine)
+
+
+async def test_a_start_the_api_does_not_answer_says_it_is_retrying_instead_of_starting(tmp_path):
+    """A dead endpoint: the job's line says the client is retrying and why, within the first retry."""
+    import socket
+
+    from sixtyfour_tui.api import RetryPolicy, SixtyfourClient
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    client = SixtyfourClient(DEMO_API_KEY, dead, retry=RetryPolicy(error_budget=30.0, base_delay=0.05, jitter=False))
+    engine = await start_engine(None, tmp_path, client=client)
+    try:
+        job = engine.submit("engineers in Seattle", max_results=10)
+        said = await wait_until(lambda: (engine.job(job.job_id).progress_message or "").startswith("Retrying in")
+                                and engine.job(job.job_id).progress_message, what="a retry said")
+        assert "connect" in said.lower() or "reach" in said.lower(), said
+        assert engine.job(job.job_id).status == "starting"
+    finally:
+        await close(engine)

@@ -20,6 +20,7 @@ import asyncio
 import random as _random
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -69,6 +70,11 @@ class RetryNotice:
             line += f" (the server asked for {format_duration(self.advised)}; waits are capped at {wait})"
         return line
 
+
+
+retry_listener: ContextVar[Callable[[RetryNotice], object] | None] = ContextVar("retry_listener", default=None)
+"""Who hears about the retries of calls made in this task, beside the policy's own `on_retry`: a
+job's task sets it around its calls, so a shared client's waits show on that job's line."""
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -144,8 +150,11 @@ async def call_with_retry(
                     raise
                 delay = min(policy.delay_for(errors), policy.error_budget - error_spent)
                 error_spent += delay
-            if policy.on_retry is not None:
-                policy.on_retry(RetryNotice(what, error, delay, advised, attempt))
+            listeners = [hear for hear in (policy.on_retry, retry_listener.get()) if hear is not None]
+            if listeners:
+                notice = RetryNotice(what, error, delay, advised, attempt)
+                for hear in listeners:
+                    hear(notice)
             await policy.pause(delay)
 
 

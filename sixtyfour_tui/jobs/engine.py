@@ -36,6 +36,7 @@ from sixtyfour_tui.api.errors import (
     ValidationError,
 )
 from sixtyfour_tui.api.models import DownloadResult, QueryPage, StartedTask, TaskStatus
+from sixtyfour_tui.api.retry import RetryNotice, format_duration, retry_listener
 from sixtyfour_tui.jobs.events import (
     DownloadProgressed,
     JobEvent,
@@ -611,6 +612,7 @@ class JobEngine:
         record = await self._ready_to_ask(job_id)
         if record is None:
             return
+        hearing = retry_listener.set(lambda notice: self._note_retry(job_id, notice))
         try:
             started = await self.client.start_deep_search(
                 record.query, mode=record.mode, max_results=record.max_results, search_id=record.search_id,
@@ -629,6 +631,8 @@ class JobEngine:
         except ApiError as error:
             self._finish(job_id, status=JobStatus.FAILED, error=error.message, kind=error_kind(error))
             return
+        finally:
+            retry_listener.reset(hearing)
         record = self._mine[job_id]
         self.save(replace(record, task_id=started.task_id, status=JobStatus.RUNNING,
                           started_at=record.started_at or time.time(), server_status=started.status,
@@ -738,6 +742,13 @@ class JobEngine:
         )
         if updated != record:
             self.save(updated)
+
+    def _note_retry(self, job_id: str, notice: RetryNotice) -> None:
+        """While the start is retried, the job says why it waits (not "Starting" for half a minute)."""
+        record = self._mine.get(job_id)
+        if record is not None and not record.is_finished:
+            cause = "server busy" if isinstance(notice.error, RateLimitedError) else notice.error.message
+            self.save(replace(record, progress_message=f"Retrying in {format_duration(notice.delay)}: {cause}"))
 
     def _note_poll_error(self, job_id: str, error: ApiError) -> None:
         record = self._mine[job_id]
