@@ -181,11 +181,12 @@ async def test_a_task_the_server_forgot_is_started_again_once_then_fails(tmp_pat
         server = SandboxServer(SandboxConfig(speed=0.01, requests_per_minute=0), port=port).start()
         twice = engine.submit("data engineers in Austin", max_results=10)
         await wait_until(lambda: engine.job(twice.job_id).status == "running" and engine.job(twice.job_id).task_id)
-        for _ in range(2):
-            server.stop()
-            server = SandboxServer(SandboxConfig(speed=0.01, requests_per_minute=0), port=port).start()
-            await wait_until(lambda: engine.job(twice.job_id).restarts >= 1 or engine.job(twice.job_id).is_finished,
-                             timeout=30)
+        server.stop()  # the first loss: the search is sent again, and runs on the new server
+        server = SandboxServer(SandboxConfig(speed=0.01, requests_per_minute=0), port=port).start()
+        await wait_until(lambda: engine.job(twice.job_id).restarts >= 1 and engine.job(twice.job_id).task_id
+                         and start_requests(server) == 1, timeout=30)
+        server.stop()  # the second loss, of the search as sent again
+        server = SandboxServer(SandboxConfig(speed=0.01, requests_per_minute=0), port=port).start()
         final = await asyncio.wait_for(engine.wait(twice.job_id), 60)
         assert final.status == "failed" and final.error_kind == "lost" and "lost this search twice" in final.error
     finally:

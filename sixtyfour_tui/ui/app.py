@@ -434,9 +434,10 @@ class SixtyfourApp(App):
         line = Text.assemble(("sixtyfour", "bold"), "  ", (f" {badge} ", "reverse"), " ", label)
         if self.engine is not None:
             line.append(f"   {self.engine.running_count}/5 running · {self.engine.queued_count} queued")
-        if line != self._topbar_line:  # most job events leave the counts as they were
+        bars = self.main_screen.query("#topbar")  # none while the screen is being taken down
+        if line != self._topbar_line and bars:  # most job events leave the counts as they were
             self._topbar_line = line
-            self.main_screen.query_one("#topbar", Static).update(line)
+            bars.first(Static).update(line)
 
     # -- searches -----------------------------------------------------------------------------------
     def on_composer_submitted(self, message: Composer.Submitted) -> None:
