@@ -28,3 +28,13 @@ def test_core_layers_do_not_import_textual() -> None:
     completed = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True, timeout=60)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "", f"Textual was imported: {completed.stdout.strip()}"
+
+
+def test_the_http_client_loads_without_httpx_command_line_tool() -> None:
+    """httpx's CLI (click, pygments, rich.syntax) cost the app ~20 ms on the way to ready."""
+    check = ("import sys, sixtyfour_tui.api.client, httpx; "
+             "print(sorted(m for m in ('click', 'pygments', 'rich.syntax') if m in sys.modules)); "
+             "print(callable(httpx.AsyncClient))")
+    completed = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.split() == ["[]", "True"]

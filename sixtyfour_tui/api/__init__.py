@@ -6,6 +6,7 @@ downloader pull in httpx, so they load on first use to keep the app's first fram
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
@@ -35,6 +36,11 @@ from .rows import flatten_row, sanitize_text
 
 if TYPE_CHECKING:
     from .client import SixtyfourClient
+
+# httpx imports its optional command-line tool whenever click is installed (uvicorn brings it), and
+# that tool loads click, pygments and rich.syntax: ~20 ms on the way to "ready" for a program that
+# never runs it. A None entry makes that one import fail, which httpx answers with a stub `main`.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 _LAZY = {"SixtyfourClient": ".client"}
 

@@ -19,7 +19,6 @@ Imports are kept to what serving needs, so the ready line comes quickly.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import signal
@@ -29,6 +28,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import asyncio
+
     from sixtyfour_tui.sandbox.server import SandboxServer
 
 
@@ -73,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write(json.dumps({"base_url": url, "storage_base_url": url, "api_key": key, "pid": os.getpid()})
                      + "\n")
     sys.stdout.flush()
+    import asyncio  # after the ready line: it alone costs the child ~30 ms
+
     from sixtyfour_tui.sandbox.config import SandboxConfig
     from sixtyfour_tui.sandbox.server import SandboxServer
 
@@ -89,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _serve(server: SandboxServer, *, watch_stdin: bool) -> int:
+    import asyncio
+
     if watch_stdin:
         _exit_on_stdin_eof(asyncio.get_running_loop(), server.request_exit)
     await server.serve()

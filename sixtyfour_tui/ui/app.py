@@ -41,6 +41,7 @@ from sixtyfour_tui.ui.engine_messages import (
     RowsCounted,
     StorageNotice,
 )
+from sixtyfour_tui.ui.launch import STARTUP_COLLECTION_LIMIT, resume_collection
 from sixtyfour_tui.ui.widgets.composer import Composer
 from sixtyfour_tui.ui.widgets.keys_footer import KeysFooter
 
@@ -180,6 +181,7 @@ class SixtyfourApp(App):
         self.screen_change_signal.subscribe(self, self._screen_changed)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.call_after_refresh(self._mount_panels)
+        self.set_timer(STARTUP_COLLECTION_LIMIT, resume_collection)
 
     async def _mount_panels(self) -> None:
         """The jobs panel arrives just after the first frame, the results browser once the app is
@@ -220,6 +222,7 @@ class SixtyfourApp(App):
             from sixtyfour_tui.ui.screens.welcome import WelcomeScreen
 
             self.push_screen(WelcomeScreen(), self._welcome_answered)
+            resume_collection()  # the app now waits for the user, not for itself
             return
         self._start_backend(self.want_sandbox)
 
@@ -305,6 +308,7 @@ class SixtyfourApp(App):
         await painted.wait()
         await self._mount_results()
         self.ready = True
+        resume_collection()
         await self._show_stored_counts([job.job_id for job in engine.jobs()])
 
     async def _show_stored_counts(self, job_ids: list[str]) -> None:
@@ -353,6 +357,7 @@ class SixtyfourApp(App):
                 jobs.move_cursor(jobs.job_ids.index(last.job_id))
 
     def on_backend_failed(self, message: BackendFailed) -> None:
+        resume_collection()
         self.main_screen.query_one("#topbar", Static).update(Text("sixtyfour · not connected (see the error)"))
         self.run_worker(self._mount_results(), group="results-mount", exit_on_error=False)
         self._show_error("Could not connect", message.message)
