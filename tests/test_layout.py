@@ -102,6 +102,17 @@ async def test_bigger_terminals_give_the_room_to_the_query_and_the_table(tmp_pat
         assert browser.table.scrollable_content_region.height - 1 >= size[1] - 20  # rows below the header
 
 
+@pytest.mark.parametrize("size", [(80, 24), (99, 31), (100, 32), (140, 49), (200, 60)])
+async def test_the_main_screen_starts_with_the_breakpoint_classes_textual_gives_its_size(tmp_path, size):
+    """Born with them, the first resize changes no class (no extra restyle before the first frame)."""
+    app = build_app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        given_by_textual = {name for name in app.main_screen.classes if name.startswith("-")}
+        born_with = set(app.get_default_screen().classes)
+    assert born_with == given_by_textual and len(born_with) == 2
+
+
 # -- the footer -------------------------------------------------------------------------------------
 
 async def test_the_footer_keeps_whole_keys_help_first_and_shows_a_dialogs_own_keys(tmp_path, server):

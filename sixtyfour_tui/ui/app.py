@@ -78,6 +78,12 @@ if TYPE_CHECKING:
 TOAST_LIMIT = 400
 
 
+def _breakpoint(size: int, breakpoints: list[tuple[int, str]]) -> str:
+    """The class Textual gives the screen for `size`: the one with the largest threshold reached."""
+    reached = [(threshold, name) for threshold, name in breakpoints if size >= threshold]
+    return max(reached)[1] if reached else ""
+
+
 def _commands_provider():
     from sixtyfour_tui.ui.commands import SixtyfourCommands
 
@@ -89,6 +95,7 @@ class SixtyfourApp(App):
     TITLE = "sixtyfour"
     COMMANDS = App.COMMANDS | {lambda: _commands_provider()}
     COMMAND_PALETTE_BINDING = "ctrl+p"
+    AUTO_FOCUS = "#query"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-medium"), (50, "-tall")]
     # The footer shows what fits in this order (after the focused panel's keys), so the most
@@ -166,6 +173,14 @@ class SixtyfourApp(App):
         panels = stack[0].query(JobsPanel) if stack and not self._quitting else None
         return panels.first() if panels else None
 
+    def get_default_screen(self) -> Screen:
+        """The main screen, born with the breakpoint classes of the terminal's size: Textual sets
+        them on the first resize, and a class change there would restyle every widget once more
+        before the first frame."""
+        width, height = self.size
+        classes = {_breakpoint(width, self.HORIZONTAL_BREAKPOINTS), _breakpoint(height, self.VERTICAL_BREAKPOINTS)}
+        return Screen(id="_default", classes=" ".join(sorted(name for name in classes if name)))
+
     def compose(self) -> ComposeResult:
         yield Static(Text("sixtyfour · connecting…"), id="topbar")
         with Horizontal(id="top"):
@@ -175,7 +190,6 @@ class SixtyfourApp(App):
         yield KeysFooter(id="footer")
 
     def on_mount(self) -> None:
-        self.main_screen.query_one("#query").focus()
         if self.settings is not None:
             self._apply_preferences(self.settings)
         self.screen_change_signal.subscribe(self, self._screen_changed)
