@@ -8,7 +8,7 @@ from sixtyfour_tui.sandbox.config import SandboxConfig
 from sixtyfour_tui.sandbox.server import SandboxServer
 from sixtyfour_tui.ui.app import SixtyfourApp
 from tests.terminal import RecordsNotices, screen_text  # noqa: F401 - the tests' view of the screen
-from tests.waiting import wait_until  # noqa: F401
+from tests.waiting import focus_on, wait_until  # noqa: F401
 
 
 class RecordingApp(RecordsNotices, SixtyfourApp):
@@ -45,6 +45,6 @@ async def submit_query(pilot, query: str, max_results: str | None = None) -> Non
     app.query_one("#query").text = query
     if max_results is not None:
         app.query_one("#max-results").value = max_results
-    app.query_one("#query").focus()
+    await focus_on(pilot, app.query_one("#query"))
     await pilot.press("ctrl+s")
     await pilot.pause()

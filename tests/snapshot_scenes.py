@@ -99,13 +99,13 @@ def show_results(app: SceneApp, server, query: str = "VP of Engineering at Serie
 
 async def open_results(pilot, app: SceneApp, server):
     """Jobs shown, a real search opened in the results browser, its first page loaded, table focused."""
-    from tests.waiting import wait_until
+    from tests.waiting import focus_on, wait_until
 
     await panels_ready(pilot)
     show_jobs(app)
     browser = show_results(app, server)
     await wait_until(pilot=pilot, condition=lambda: len(browser.store) == 100)
-    browser.table.focus()
+    await focus_on(pilot, browser.table)
     return browser
 
 

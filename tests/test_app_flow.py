@@ -9,6 +9,7 @@ from sixtyfour_tui.sandbox.server import SandboxServer
 from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
 from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
 from tests.app_harness import build_app, screen_text, submit_query, wait_until
+from tests.waiting import focus_on
 
 SIZE = (160, 45)
 
@@ -38,7 +39,7 @@ async def test_search_progress_browse_copy_and_export(tmp_path):
         loaded = len(browser.store)  # the engine may have stored all 150 before the browser opened
         assert (f"Showing {loaded} of 150" if loaded < 150 else "All 150") in browser.title_text
         table = browser.table
-        table.focus()
+        await focus_on(pilot, table)
         await pilot.press("j", "j")
         row = browser.store.raw(table.current_row_index())
         await pilot.press("y")
@@ -138,7 +139,7 @@ async def test_failed_search_shows_its_error_in_a_copyable_modal(tmp_path):
         await submit_query(pilot, "CTOs in Madrid #fail", "5")
         await wait_until(pilot=pilot, condition=lambda: jobs_of(app) and jobs_of(app)[0].status == "failed")
         assert "#fail" in screen_text(app)
-        app.query_one(JobsPanel).focus()
+        await focus_on(pilot, app.query_one(JobsPanel))
         await pilot.press("enter")
         await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "ErrorScreen")
         assert "#fail" in app.screen.query_one("TextArea").text
@@ -179,13 +180,13 @@ async def test_f1_help_lists_the_focused_panels_keys(tmp_path):
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot=pilot, condition=lambda: app.ready)
-        app.query_one("#query").focus()
+        await focus_on(pilot, app.query_one("#query"))
         await pilot.press("f1")
         await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "HelpScreen")
         text = await wait_until(pilot=pilot, condition=lambda: "How it works" in screen_text(app) and screen_text(app))
         assert "Search" in text and "ctrl+s" in text and "How it works" in text
         await pilot.press("escape")
-        app.query_one(JobsPanel).focus()
+        await focus_on(pilot, app.query_one(JobsPanel))
         await pilot.press("f1")
         await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "HelpScreen")
         text = await wait_until(pilot=pilot, condition=lambda: "How it works" in screen_text(app) and screen_text(app))
@@ -258,7 +259,7 @@ async def test_x_cancels_a_queued_job_and_removes_a_finished_one(tmp_path):
             condition=lambda: len(jobs_of(app)) == 6 and sum(j.status == "running" for j in jobs_of(app)) == 5,
         )
         panel = app.query_one(JobsPanel)
-        panel.focus()
+        await focus_on(pilot, panel)
         await pilot.press("G", "x")  # the sixth, still in the local queue
         await wait_until(pilot=pilot, condition=lambda: jobs_of(app)[-1].status == "cancelled")
         assert app.engine.queued_count == 0
@@ -286,7 +287,7 @@ async def test_fast_typing_submits_exactly_the_text_in_the_box_each_time(tmp_pat
     app = build_app(tmp_path, speed=1.0)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(lambda: app.ready, pilot=pilot)
-        app.query_one("#query").focus()
+        await focus_on(pilot, app.query_one("#query"))
         for query in queries:
             for char in query:
                 app.post_message(events.Key("space" if char == " " else char, char))

@@ -17,7 +17,7 @@ from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
 from tests.app_harness import build_app, submit_query
 from tests.conftest import fill
 from tests.terminal import screen_text
-from tests.waiting import wait_until
+from tests.waiting import focus_on, wait_until
 
 SIZE = (140, 40)
 
@@ -77,7 +77,7 @@ async def test_a_full_workspace_disk_keeps_the_app_working_and_says_so(tmp_path,
         await wait_until(lambda: type(app.screen).__name__ == "HistoryScreen"
                          and "nurses in Chicago" in screen_text(app), pilot=pilot)
         await pilot.press("escape")
-        app.query_one("#jobs").focus()
+        await focus_on(pilot, app.query_one("#jobs"))
         await pilot.press("x")  # remove: refused by the disk, said so, nothing breaks
         await wait_until(lambda: any("remove" in notice.lower() for notice in app.notices), pilot=pilot)
         assert app.is_running

@@ -11,7 +11,7 @@ import sixtyfour_tui.ui
 from sixtyfour_tui.ui.widgets.composer import Composer
 from sixtyfour_tui.ui.widgets.controls import ModeSwitch, PressButton
 from tests.terminal import screen_text
-from tests.waiting import wait_until
+from tests.waiting import focus_on, wait_until
 
 SIZE = (100, 16)
 
@@ -39,7 +39,7 @@ async def test_the_switch_flips_with_space_arrows_a_click_and_ctrl_t_and_says_so
     async with app.run_test(size=SIZE) as pilot:
         switch = app.query_one(ModeSwitch)
         assert switch.value == "people" and "People ⇄" in screen_text(app)
-        switch.focus()
+        await focus_on(pilot, switch)
         await pilot.press("space")
         await wait_until(lambda: switch.value == "company", pilot=pilot)
         assert "Company ⇄" in screen_text(app)
@@ -47,7 +47,7 @@ async def test_the_switch_flips_with_space_arrows_a_click_and_ctrl_t_and_says_so
         await wait_until(lambda: switch.value == "people", pilot=pilot)
         await pilot.click(ModeSwitch)
         await wait_until(lambda: switch.value == "company", pilot=pilot)
-        app.query_one("#query").focus()
+        await focus_on(pilot, app.query_one("#query"))
         await pilot.press("ctrl+t")
         await wait_until(lambda: switch.value == "people", pilot=pilot)
         assert app.mode_changes == ["company", "people", "company", "people"]
@@ -61,7 +61,7 @@ def test_the_switch_takes_only_the_two_modes():
 async def test_the_search_button_submits_what_is_typed_by_click_and_by_enter():
     app = ComposerApp()
     async with app.run_test(size=SIZE) as pilot:
-        app.query_one("#query").focus()
+        await focus_on(pilot, app.query_one("#query"))
         await pilot.press(*"cto in paris")
         app.query_one(ModeSwitch).value = "company"
         await pilot.click(PressButton)
@@ -70,7 +70,7 @@ async def test_the_search_button_submits_what_is_typed_by_click_and_by_enter():
         assert (sent.query, sent.mode, sent.max_results) == ("cto in paris", "company", 500)
 
         await pilot.press(*"ceo in rome")
-        app.query_one(PressButton).focus()
+        await focus_on(pilot, app.query_one(PressButton))
         await pilot.press("enter")
         await wait_until(lambda: len(app.submitted) == 2, pilot=pilot)
         assert app.submitted[1].query == "ceo in rome"

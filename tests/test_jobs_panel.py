@@ -103,6 +103,23 @@ async def test_a_tick_redraws_only_the_rows_of_running_jobs(monkeypatch):
         assert panel.lines_drawn == drawn
 
 
+async def test_a_job_that_finishes_stops_its_clock(monkeypatch):
+    monkeypatch.setattr(job_text, "clock", lambda: START + 5)
+    async with PanelApp().run_test(size=(150, 12)) as pilot:
+        panel = pilot.app.query_one(JobsPanel)
+        record = job("VP of Sales", progress_message="Iteration 1")
+        panel.show_job(record)
+        await pilot.pause()
+        panel.show_job(msgspec.structs.replace(record, status="completed", finished_at=START + 7, total_results=3))
+        await pilot.pause()
+        drawn = panel.lines_drawn
+        monkeypatch.setattr(job_text, "clock", lambda: START + 40)
+        panel._tick_elapsed()
+        await pilot.pause()
+        assert panel.lines_drawn == drawn
+        assert "0:07" in screen_line(panel, 1)
+
+
 def test_narrow_panels_keep_status_query_progress_and_results():
     for width in (45, 46, 60):
         slots = plan_columns(width, longest_query=52)

@@ -17,6 +17,7 @@ from sixtyfour_tui.ui.widgets.keys_footer import KeysFooter
 from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
 from tests.app_harness import RecordingApp, build_app, sandbox_backend, screen_text, submit_query, wait_until
 from tests.engines import open_workspace
+from tests.waiting import focus_on
 
 
 @pytest.fixture
@@ -76,7 +77,7 @@ async def test_at_80x24_the_table_shows_12_rows_and_the_jobs_their_key_columns(t
     app = build_app(tmp_path, server=server)
     async with app.run_test(size=(80, 24)) as pilot:
         browser = await vp_search_open(pilot)
-        browser.table.focus()
+        await focus_on(pilot, browser.table)
         await pilot.pause()
         text = screen_text(app)
         names = [browser.store.cell_text(browser.store.view_row(at), "fullName") for at in range(12)]
@@ -119,7 +120,7 @@ async def test_the_footer_keeps_whole_keys_help_first_and_shows_a_dialogs_own_ke
     app = build_app(tmp_path, server=server)
     async with app.run_test(size=(80, 24)) as pilot:
         browser = await vp_search_open(pilot)
-        browser.table.focus()
+        await focus_on(pilot, browser.table)
         await pilot.pause()
         footer = app.main_screen.query_one(KeysFooter)
         line = footer_line(app)
@@ -143,7 +144,7 @@ async def test_the_footer_drops_a_key_once_it_no_longer_applies(tmp_path, server
     app = build_app(tmp_path, server=server)
     async with app.run_test(size=(120, 30)) as pilot:
         browser = await vp_search_open(pilot)
-        browser.table.focus()
+        await focus_on(pilot, browser.table)
         await pilot.press("slash")
         await wait_until(lambda: browser.filter_input.has_focus, pilot=pilot)
         await pilot.press(*"vp", "enter")
@@ -159,7 +160,7 @@ async def test_z_zooms_the_focused_panel_and_back_and_the_zoom_is_remembered(tmp
     app = app_on(tmp_path, server)
     async with app.run_test(size=(80, 24)) as pilot:
         browser = await vp_search_open(pilot)
-        browser.table.focus()
+        await focus_on(pilot, browser.table)
         rows_before = browser.table.scrollable_content_region.height
         await pilot.press("z")
         await pilot.pause()
@@ -169,7 +170,7 @@ async def test_z_zooms_the_focused_panel_and_back_and_the_zoom_is_remembered(tmp
         await pilot.press("z")
         await pilot.pause()
         assert app.zoomed is None and app.query_one("#top").display
-        app.query_one(JobsPanel).focus()
+        await focus_on(pilot, app.query_one(JobsPanel))
         await pilot.press("z")
         await pilot.pause()
         assert app.zoomed == "jobs" and not app.query_one("#results-slot").display
@@ -214,7 +215,7 @@ async def test_enter_on_a_running_search_opens_its_results_when_it_completes(tmp
         running = await wait_until(lambda: next((j for j in jobs_of(app) if j.job_id != first.job_id
                                                  and j.status in ("starting", "running")), None), pilot=pilot)
         panel = app.query_one(JobsPanel)
-        panel.focus()
+        await focus_on(pilot, panel)
         panel.move_cursor(panel.job_ids.index(running.job_id))
         await pilot.press("enter")
         await wait_until(lambda: any("open when it completes" in n for n in app.notices), pilot=pilot)
@@ -240,7 +241,7 @@ async def test_x_offers_an_undo_and_ctrl_z_brings_the_job_back_under_the_cursor(
         kept = await finished(pilot, "CTOs in Paris", "20")
         removed = await finished(pilot, "data scientists in Boston", "20")
         panel = app.query_one(JobsPanel)
-        panel.focus()
+        await focus_on(pilot, panel)
         panel.move_cursor(panel.job_ids.index(removed.job_id))
         await pilot.press("x")
         await wait_until(lambda: removed.job_id not in panel.job_ids, pilot=pilot)
@@ -272,7 +273,7 @@ async def test_toasts_move_off_the_cursor_row(tmp_path, server):
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         browser = await vp_search_open(pilot)
         table = browser.table
-        table.focus()
+        await focus_on(pilot, table)
         for rows in (0, 11):  # the top row, then the last one on screen
             table.move_cursor(rows)
             await pilot.pause()
@@ -315,7 +316,7 @@ async def test_m_in_the_jobs_loads_the_older_jobs(tmp_path, server):
         await wait_until(lambda: app.ready, pilot=pilot)
         panel = app.query_one(JobsPanel)
         assert panel.row_count == 200
-        panel.focus()
+        await focus_on(pilot, panel)
         await pilot.press("m")
         await wait_until(lambda: panel.row_count == 205, pilot=pilot, what="older jobs shown")
         assert panel.cell_text(panel.job_ids[0], "query") == "old search 0"
@@ -333,7 +334,7 @@ async def test_columns_max_results_theme_and_the_open_search_are_remembered(tmp_
         await wait_until(lambda: app.ready, pilot=pilot)
         job = await finished(pilot, VP_QUERY, "120")
         browser = await opened(pilot, job)
-        browser.table.focus()
+        await focus_on(pilot, browser.table)
         await pilot.press("l", "L")  # the title column one place to the right
         moved = browser.table.visible_columns
         assert moved[1:3] == ["seniority", "title"]
@@ -357,7 +358,7 @@ async def test_saving_the_layout_never_writes_a_key_from_the_environment(tmp_pat
     app = app_on(tmp_path, server)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(lambda: app.ready, pilot=pilot)
-        app.query_one(JobsPanel).focus()
+        await focus_on(pilot, app.query_one(JobsPanel))
         await pilot.press("z")
         await wait_until(lambda: saved_ui().zoomed == "jobs", pilot=pilot)
     assert "sk-from-the-environment" not in locations.config_file().read_text()
@@ -370,7 +371,7 @@ async def test_a_keymap_in_the_config_file_remaps_keys_and_unknown_ids_are_repor
         await wait_until(lambda: app.ready, pilot=pilot)
         await wait_until(lambda: any("1 unknown binding id" in n for n in app.notices), pilot=pilot)
         panel = app.query_one(JobsPanel)
-        panel.focus()
+        await focus_on(pilot, panel)
         await pilot.press("z")  # no longer the zoom key
         assert app.zoomed is None
         await pilot.press("ctrl+g")
@@ -394,7 +395,7 @@ async def test_ctrl_l_clears_the_box_and_history_replaces_what_is_there(tmp_path
         await submit_query(pilot, "Heads of Growth at Series A startups", "42")
         await wait_until(lambda: jobs_of(app), pilot=pilot)
         box = app.query_one("#query")
-        box.focus()
+        await focus_on(pilot, box)
         await pilot.press(*"half typed")
         await pilot.press("ctrl+r")
         await wait_until(lambda: type(app.screen).__name__ == "HistoryScreen", pilot=pilot)

@@ -23,6 +23,7 @@ from sixtyfour_tui.ui.screens.facets import FacetScreen, bar_text
 from sixtyfour_tui.ui.widgets.composer import Composer
 from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
 from tests.app_harness import build_app, screen_text, submit_query, wait_until
+from tests.waiting import focus_on
 
 SIZE = (150, 45)
 QUERY = "software engineers in San Francisco"
@@ -60,7 +61,7 @@ async def open_results(pilot, job) -> ResultsBrowser:
     await wait_until(lambda: browser.job is not None and browser.job.job_id == job.job_id
                      and len(browser.store) == stored and not browser.is_loading
                      and " new · " in browser.title_text, pilot=pilot, what="results open")
-    browser.table.focus()
+    await focus_on(pilot, browser.table)
     await pilot.pause()
     return browser
 
@@ -175,7 +176,7 @@ async def test_the_composer_attaches_sets_and_everything_seen_and_the_search_lea
         first = await run_search(pilot, QUERY, 25)
         other = await run_search(pilot, "engineers in Seattle", 30)
         customers = app.workspace.create_set("Customers", "people", stored_ids(app, other)[:10])
-        app.query_one("#query").focus()
+        await focus_on(pilot, app.query_one("#query"))
         await pilot.press("f8")
         await wait_until(lambda: is_screen(app, ExclusionPicker) and app.screen.sets, pilot=pilot)
         seen_total = len(app.workspace.seen_entities("people"))
@@ -256,7 +257,7 @@ async def test_a_diff_counts_as_a_set_computation_and_opens_each_part_as_an_expo
         await run_search(pilot, "engineers in Austin", 10)  # another query in between
         this_week = await run_search(pilot, QUERY, 70)
         before, after = set(stored_ids(app, last_week)), set(stored_ids(app, this_week))
-        app.query_one("#jobs").focus()
+        await focus_on(pilot, app.query_one("#jobs"))
         await pilot.press("D")
         await wait_until(lambda: is_screen(app, DiffScreen) and app.screen.counts is not None, pilot=pilot)
         diff = app.screen
@@ -285,7 +286,7 @@ async def test_a_diff_counts_as_a_set_computation_and_opens_each_part_as_an_expo
         await pilot.press("escape")
         await wait_until(lambda: not is_screen(app, ExportScreen), pilot=pilot)
 
-        app.query_one("#jobs").focus()
+        await focus_on(pilot, app.query_one("#jobs"))
         await pilot.press("D")
         await wait_until(lambda: is_screen(app, DiffScreen) and app.screen.counts is not None, pilot=pilot)
         await pilot.press("d")
@@ -526,7 +527,7 @@ async def test_another_mode_keeps_everything_seen_and_drops_the_sets(tmp_path):
         composer.set_exclusions(Exclusions(set_ids=("set_x",), seen=True, description="everything seen · Mine"))
         await pilot.pause()
         assert "Excluding: everything seen · Mine" in screen_text(app)
-        app.query_one("#query").focus()
+        await focus_on(pilot, app.query_one("#query"))
         await pilot.press("ctrl+t")
         await wait_until(lambda: not composer.exclusions.set_ids, pilot=pilot)
         assert composer.exclusions.seen and "Excluding: everything seen · F8" in screen_text(app)

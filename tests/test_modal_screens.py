@@ -21,7 +21,7 @@ from sixtyfour_tui.ui.screens.history_screen import HistoryScreen
 from sixtyfour_tui.ui.screens.settings_screen import SettingsScreen
 from sixtyfour_tui.ui.screens.welcome import WelcomeScreen
 from tests.modal_host import NO_RESULT, Host, screen_text
-from tests.waiting import wait_until
+from tests.waiting import focus_on, wait_until
 
 SIZE = (100, 36)
 SECRET = "sk-live-SECRETvalue0123456789wxyz"
@@ -115,7 +115,7 @@ async def test_error_screen_enter_closes_even_from_the_text():
     app = Host(lambda: ErrorScreen("Oops", "details"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        app.screen.query_one(TextArea).focus()
+        await focus_on(pilot, app.screen.query_one(TextArea))
         await pilot.press("enter")
         await pilot.pause()
         assert app.result is None and not isinstance(app.screen, ErrorScreen)

@@ -14,6 +14,7 @@ from sixtyfour_tui.ui.screens.refine_screen import KindPickerScreen, RefineScree
 from sixtyfour_tui.ui.widgets.composer import Composer
 from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
 from tests.app_harness import build_app, screen_text, submit_query, wait_until
+from tests.waiting import focus_on
 
 QUERY = "VP of Engineering at Series B SaaS startups in New York"
 SIZE = (140, 40)
@@ -27,7 +28,7 @@ async def open_preview(pilot, query: str) -> RefineScreen:
     app = pilot.app
     await wait_until(lambda: app.ready, pilot=pilot, what="backend ready")
     app.query_one("#query").text = query
-    app.query_one("#query").focus()
+    await focus_on(pilot, app.query_one("#query"))
     await pilot.press("ctrl+o")
     screen = await wait_until(lambda: isinstance(app.screen, RefineScreen) and app.screen, pilot=pilot)
     await wait_until(lambda: screen.last_preview is not None, pilot=pilot, what="first preview")
@@ -109,7 +110,7 @@ async def test_company_text_has_no_preview(tmp_path):
         await wait_until(lambda: app.ready, pilot=pilot)
         app.query_one("#query").text = "Series B fintech companies in London"
         app.query_one("#mode").value = "company"
-        app.query_one("#query").focus()
+        await focus_on(pilot, app.query_one("#query"))
         await pilot.press("ctrl+o")
         await wait_until(lambda: any("people mode only" in notice for notice in app.notices), pilot=pilot)
         assert not isinstance(app.screen, RefineScreen)
@@ -147,7 +148,7 @@ async def test_a_completed_search_reopens_as_chips_and_runs_edited(tmp_path):
 
 async def choose_field(pilot, name: str) -> FilterBuilderScreen:
     screen = pilot.app.screen
-    screen.query_one("#fb-field-filter").focus()
+    await focus_on(pilot, screen.query_one("#fb-field-filter"))
     await pilot.press(*name, "enter")
     await wait_until(lambda: screen.field is not None and screen.field.field == name and screen.values, pilot=pilot,
                      what=f"values of {name}")
@@ -183,7 +184,7 @@ async def test_the_builder_picks_scoped_values_builds_the_document_and_runs_it(t
         await pick_value(pilot, "Engineering")
         await pick_value(pilot, "Product")
         assert screen.query_one("#fb-value").value == "Engineering | Product"
-        screen.query_one("#fb-value").focus()
+        await focus_on(pilot, screen.query_one("#fb-value"))
         await pilot.press("enter")
         await choose_field(pilot, "title")
         screen.query_one("#fb-op", Select).value = Op.CONTAINS
@@ -253,7 +254,7 @@ async def test_the_builder_holds_to_the_limits_and_to_the_modes_fields(tmp_path)
         await choose_field(pilot, "title")
         screen.query_one("#fb-op", Select).value = Op.ANY_OF
         screen.query_one("#fb-value").value = " | ".join(f"title {n}" for n in range(limit + 1))
-        screen.query_one("#fb-value").focus()
+        await focus_on(pilot, screen.query_one("#fb-value"))
         await pilot.press("enter", "ctrl+s")
         await wait_until(lambda: "max_terms_per_clause" in screen_text(app), pilot=pilot)
         assert app.screen is screen  # not run

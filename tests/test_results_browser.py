@@ -18,7 +18,7 @@ from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser, results_sum
 from sixtyfour_tui.ui.widgets.results_table import ResultsTable
 from tests.engines import finished_on_server
 from tests.terminal import RecordsNotices
-from tests.waiting import wait_until
+from tests.waiting import focus_on, wait_until
 
 QUERY = "software engineers in Berlin"
 SIZE = (120, 30)
@@ -128,7 +128,7 @@ async def test_near_end_m_and_shift_m_load_more_without_duplicates(client, works
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = await app.show_settled(pilot, job, client, workspace)
-        browser.table.focus()
+        await focus_on(pilot, browser.table)
         await pilot.press("end")  # the cursor reaches the last loaded row: the table asks for more
         await wait_until(pilot=pilot, condition=settled(browser, 200))
         await pilot.press("m")
@@ -374,7 +374,7 @@ async def test_select_all_fetches_the_rows_not_loaded_yet_and_y_copies_all_of_th
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:
         browser = await app.show_settled(pilot, job, client, workspace)
-        browser.table.focus()
+        await focus_on(pilot, browser.table)
         total = browser.expected_total
         assert total > 100
         await pilot.press("ctrl+a")

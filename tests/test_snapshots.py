@@ -8,6 +8,7 @@ from sixtyfour_tui.sandbox.config import SandboxConfig
 from sixtyfour_tui.sandbox.server import SandboxServer
 from tests.app_harness import wait_until
 from tests.snapshot_scenes import SIZE, add_exclusion_sets, build_scene, open_results, panels_ready, show_jobs
+from tests.waiting import focus_on
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +70,7 @@ def test_jobs_zoomed_at_80x24(snap_compare, tmp_path, monkeypatch):
     async def prepare(pilot):
         await panels_ready(pilot)
         show_jobs(app)
-        app.query_one("#jobs").focus()
+        await focus_on(pilot, app.query_one("#jobs"))
         await pilot.press("z")
         await pilot.pause()
 
@@ -161,7 +162,7 @@ def test_exclusion_picker(snap_compare, tmp_path, monkeypatch):
         show_jobs(app)
         add_exclusion_sets(app)
         app.query_one("#query").text = "VP of Engineering at Series B SaaS startups in New York"
-        app.query_one("#query").focus()
+        await focus_on(pilot, app.query_one("#query"))
         await pilot.press("f8")
         await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "ExclusionPicker"
                          and app.screen.sets)

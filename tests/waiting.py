@@ -39,3 +39,11 @@ async def wait_until(condition: Callable[[], T], timeout: float = 30.0, *, pilot
             await pilot.pause(0.02)
         else:
             await asyncio.sleep(0.01)
+
+
+async def focus_on(pilot: Any, widget: Any) -> Any:
+    """Focus the widget and wait until it has it: focus moves on the app's next turn, and a key
+    pressed before then goes to the widget that had it."""
+    widget.focus()
+    await wait_until(lambda: widget.has_focus, pilot=pilot, what=f"focus on {widget!r}")
+    return widget

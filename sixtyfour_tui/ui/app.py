@@ -456,7 +456,7 @@ class SixtyfourApp(App):
         bars = self.main_screen.query("#topbar")  # none while the screen is being taken down
         if line != self._topbar_line and bars:  # most job events leave the counts as they were
             self._topbar_line = line
-            bars.first(Static).update(line)
+            bars.first(Static).update(line, layout=False)  # one fixed row: no reflow of the screen
 
     # -- searches -----------------------------------------------------------------------------------
     def on_composer_submitted(self, message: Composer.Submitted) -> None:

@@ -67,6 +67,8 @@ MARGIN = 1
 """Blank cells left of the first column."""
 ELLIPSIS = "…"
 LINE_CACHE_SIZE = 512
+CLOCK_RUNS = ("starting", "running")
+"""Statuses whose elapsed time still grows: the running jobs."""
 STATUS_CLASSES = {"completed": "completed", "failed": "failed", "running": "running", "starting": "running",
                   "queued": "muted", "cancelled": "muted", "interrupted": "muted"}
 WAITING_PREFIXES = ("Queued", "Waiting for a free slot")
@@ -136,7 +138,7 @@ def progress_text(job: JobRecord, queue_position: int | None) -> str:
         if queue_position:
             return f"Waiting for a free slot · #{queue_position} in line"
         return message if message and not message.startswith(WAITING_PREFIXES) else "Queued in another window"
-    if job.status in ("starting", "running") and (not message or message.startswith(WAITING_PREFIXES)):
+    if job.status in CLOCK_RUNS and (not message or message.startswith(WAITING_PREFIXES)):
         return "Starting on the server…"
     return message
 
@@ -224,6 +226,8 @@ class JobsPanel(ScrollView, can_focus=True):
         self._longest_query = 0
         self._plan: tuple[int, int, list[Slot]] = (-1, -1, [])
         self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(LINE_CACHE_SIZE)
+        self._cell_styles: dict[tuple[str, bool, bool, bool], Style] = {}
+        self._clocked: set[str] = set()  # the jobs whose clock runs: the tick looks at these only
         self.lines_drawn = 0
         """Rows drawn from scratch (line-cache misses): tests read it to see what a change costs."""
         self.border_title = "Jobs"
@@ -266,6 +270,10 @@ class JobsPanel(ScrollView, can_focus=True):
             return
         self._jobs[job.job_id] = job
         self._positions[job.job_id] = queue_position
+        if job.status in CLOCK_RUNS:
+            self._clocked.add(job.job_id)
+        else:
+            self._clocked.discard(job.job_id)
         if job.job_id in self._cells:
             self._set_cells(job.job_id)
         else:
@@ -307,6 +315,7 @@ class JobsPanel(ScrollView, can_focus=True):
         del self._order[at]
         del self._sort_keys[at]
         self._jobs.pop(job_id)
+        self._clocked.discard(job_id)
         self._cells.pop(job_id)
         self._versions.pop(job_id)
         self._positions.pop(job_id, None)
@@ -382,14 +391,13 @@ class JobsPanel(ScrollView, can_focus=True):
             return
         now = job_text.clock()
         changed: list[int] = []
-        for job_id, job in self._jobs.items():
-            if job.status in ("starting", "running"):
-                elapsed = (elapsed_text(job, now), "")
-                cells = self._cells[job_id]
-                if cells["elapsed"] != elapsed:
-                    self._cells[job_id] = {**cells, "elapsed": elapsed}
-                    self._versions[job_id] += 1
-                    changed.append(self._order.index(job_id))
+        for job_id in self._clocked:
+            elapsed = (elapsed_text(self._jobs[job_id], now), "")
+            cells = self._cells[job_id]
+            if cells["elapsed"] != elapsed:
+                self._cells[job_id] = {**cells, "elapsed": elapsed}
+                self._versions[job_id] += 1
+                changed.append(self._order.index(job_id))
         slot = next((slot for slot in self._slots(self.scrollable_content_region.width)
                      if slot.column.key == "elapsed"), None)
         top, bottom = round(self.scroll_y) + 1, round(self.scroll_y) + self._body_height()
@@ -425,7 +433,7 @@ class JobsPanel(ScrollView, can_focus=True):
             self.border_subtitle = Content(line)
 
     def _update_title(self) -> None:
-        running = sum(1 for j in self._jobs.values() if j.status in ("starting", "running"))
+        running = sum(1 for j in self._jobs.values() if j.status in CLOCK_RUNS)
         queued = sum(1 for j in self._jobs.values() if j.status == "queued")
         parts = [f"{running}/5 running"]
         if queued:
@@ -508,6 +516,7 @@ class JobsPanel(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._lines.clear()
+        self._cell_styles.clear()
         self.refresh()
 
     def _slots(self, width: int) -> list[Slot]:
@@ -552,23 +561,30 @@ class JobsPanel(ScrollView, can_focus=True):
 
     def _render_row(self, job_id: str, row: int, slots: list[Slot], width: int, is_cursor: bool) -> Strip:
         self.lines_drawn += 1
-        base = self.rich_style
-        if row % 2:
-            base += self.get_component_rich_style("jobs-panel--even-row")
-        cursor = self.get_component_rich_style("jobs-panel--cursor") if is_cursor else None
         cells = self._cells[job_id]
-
-        def style_of(slot: Slot) -> Style:
-            style_class = cells[slot.column.key][1]
-            if not style_class:
-                return row_style
-            # Partial: the cell's colour only, over the row's own background (zebra or cursor).
-            style = base + self.get_component_rich_style(f"jobs-panel--{style_class}", partial=True)
-            return style + cursor if cursor is not None else style
-
-        row_style = base + cursor if cursor is not None else base
+        odd, focused = bool(row % 2), is_cursor and self.has_focus
+        row_style = self._cell_style("", odd, is_cursor, focused)
         texts = [(slot, cells[slot.column.key][0]) for slot in slots]
-        return Strip(_line(texts, row_style, style_of, width), width)
+        return Strip(_line(texts, row_style,
+                           lambda slot: self._cell_style(cells[slot.column.key][1], odd, is_cursor, focused), width),
+                     width)
+
+    def _cell_style(self, style_class: str, odd: bool, is_cursor: bool, focused: bool) -> Style:
+        """A cell's style, worked out once per combination until the styles change: the clock
+        redraws a running job's row every second, and walking the CSS for it each time showed."""
+        key = (style_class, odd, is_cursor, focused)
+        style = self._cell_styles.get(key)
+        if style is None:
+            style = self.rich_style
+            if odd:
+                style += self.get_component_rich_style("jobs-panel--even-row")
+            if style_class:
+                # Partial: the cell's colour only, over the row's own background (zebra or cursor).
+                style += self.get_component_rich_style(f"jobs-panel--{style_class}", partial=True)
+            if is_cursor:
+                style += self.get_component_rich_style("jobs-panel--cursor")
+            self._cell_styles[key] = style
+        return style
 
 
 def _line(texts: list[tuple[Slot, str]], style: Style, style_of: Callable[[Slot], Style], width: int) -> list[Segment]:
