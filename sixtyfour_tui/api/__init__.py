@@ -6,6 +6,7 @@ downloader pull in httpx, so they load on first use to keep the app's first fram
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,10 @@ if TYPE_CHECKING:
 # that tool loads click, pygments and rich.syntax: ~20 ms on the way to "ready" for a program that
 # never runs it. A None entry makes that one import fail, which httpx answers with a stub `main`.
 sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+# httpcore tries `import sniffio` on every request; when it is not installed each try searches
+# sys.path again (a few stat calls per poll, all day). Recording its absence once makes them fail at once.
+if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 _LAZY = {"SixtyfourClient": ".client"}
 
