@@ -76,7 +76,7 @@ def test_output_files_are_written_whole_and_never_overwritten_unasked(searched):
     body = target.read_bytes()
     assert body.startswith("\ufeff".encode()) and body.count(b"\r\n") == 81
     again = rows_command(env, job_id, "--columns", "fullName", "--output", str(target))
-    assert again.returncode == 2 and b"exists (--force overwrites it)" in again.stderr
+    assert again.returncode == 2 and b"already exists (use --force to overwrite)" in again.stderr
     forced = rows_command(env, job_id, "--columns", "title", "--output", str(target), "--force")
     assert forced.returncode == 0 and target.read_bytes().startswith(b"Title\r\n")
     assert not [path for path in folder.iterdir() if path.name.startswith(".view.csv")]  # no leftovers
@@ -90,3 +90,17 @@ def test_impossible_views_are_refused_with_what_would_work(searched):
     assert malformed.returncode == 2 and b"COLUMN=VALUE" in malformed.stderr
     both = rows_command(env, job_id, "--csv", "--format", "jsonl")
     assert both.returncode == 2 and b"two formats" in both.stderr
+
+
+def test_output_follows_the_same_folder_rule_as_search_and_the_export_screen(searched, tmp_path):
+    env, job_id, _, _ = searched
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder should be")
+    for target, words in ((blocker / "out.csv", "not-a-folder is a file"),
+                          (tmp_path / "missing" / "out.csv", "missing does not exist"),
+                          (tmp_path, "That is a folder")):
+        done = rows_command(env, job_id, "--csv", "--output", str(target), "--force")
+        stderr = done.stderr.decode()
+        assert done.returncode == 2, stderr
+        assert words in stderr and "Traceback" not in stderr
+    assert not (tmp_path / "missing").exists()

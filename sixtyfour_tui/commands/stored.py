@@ -12,6 +12,7 @@ from sixtyfour_tui.commands.common import (
     EXIT_CONFIG,
     EXIT_OK,
     CommandFailed,
+    check_output,
     open_workspace,
     out,
     out_json,
@@ -190,8 +191,7 @@ def _write_view(store: RowStore, spec: ViewSpec, fmt: Format | None, args: argpa
         return len(indices)
     output: Path | None = getattr(args, "output", None)
     if output is not None:
-        if output.exists() and not getattr(args, "force", False):
-            raise CommandFailed(f"{output} exists (--force overwrites it)", EXIT_CONFIG)
+        output = check_output(output, getattr(args, "force", False))
         written = write_rows(store, indices, columns, output, fmt, overwrite=True)
         say(f"Wrote {written.rows:,} rows to {output}.")
         return written.rows

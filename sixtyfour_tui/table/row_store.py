@@ -32,6 +32,7 @@ from rich.cells import cell_len
 
 from sixtyfour_tui.api.pager import row_identity
 from sixtyfour_tui.api.rows import flatten_row, sanitize_text
+from sixtyfour_tui.sanitize import UNSAFE
 
 Row = dict[str, Any]
 """One row as the API sent it (nested dicts and lists)."""
@@ -58,8 +59,6 @@ SHARED_STRINGS_PER_COLUMN = 20_000
 sharing its strings stops: the lookup table would cost more than it saves."""
 
 _LINE_BREAKS = str.maketrans({"\t": " ", "\n": " ", "\r": " ", "\v": " ", "\f": " "})
-# Every character `sanitize_text` removes or replaces: text without any of them is already safe.
-_UNSAFE_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 # Sort key groups: numbers before text in both directions, missing values always last.
 _ASCENDING_GROUPS = {"number": 0, "text": 1, "none": 2}
@@ -95,7 +94,7 @@ def display_text(value: Any) -> str:
         text: str = value
         if len(text) > MAX_CELL_CHARS:
             text = text[:MAX_CELL_CHARS - 1] + "…"
-        if not _UNSAFE_CHARACTERS.search(text):
+        if not UNSAFE.search(text):
             return text  # the common case, and no copy: sanitizing would change nothing
         return sanitize_text(text)
     text = format_value(value)
