@@ -45,7 +45,7 @@ async def test_the_tick_redraws_running_times_and_leaves_the_rest_of_the_row_int
         assert "1:00" in done and "42" in done  # a finished job's time stays put
 
 
-async def test_an_update_after_a_tick_shows_both_changes(monkeypatch):
+async def test_an_update_after_a_tick_shows_both_changes_and_a_finished_clock_stops(monkeypatch):
     monkeypatch.setattr(job_text, "clock", lambda: START + 5)
     async with PanelApp().run_test(size=(150, 12)) as pilot:
         panel = pilot.app.query_one(JobsPanel)
@@ -58,6 +58,14 @@ async def test_an_update_after_a_tick_shows_both_changes(monkeypatch):
         await pilot.pause()
         line = screen_line(panel, 1)
         assert "Iteration 2" in line and "0:09" in line
+        # finished: its clock stops, and later ticks draw nothing
+        panel.show_job(msgspec.structs.replace(record, status="completed", finished_at=START + 10, total_results=3))
+        await pilot.pause()
+        drawn = panel.lines_drawn
+        monkeypatch.setattr(job_text, "clock", lambda: START + 40)
+        panel._tick_elapsed()
+        await pilot.pause()
+        assert panel.lines_drawn == drawn and "0:10" in screen_line(panel, 1)
 
 
 async def test_times_wait_while_the_panel_is_hidden_and_catch_up_when_it_shows(monkeypatch):
@@ -102,22 +110,6 @@ async def test_a_tick_redraws_only_the_rows_of_running_jobs(monkeypatch):
         await pilot.pause()
         assert panel.lines_drawn == drawn
 
-
-async def test_a_job_that_finishes_stops_its_clock(monkeypatch):
-    monkeypatch.setattr(job_text, "clock", lambda: START + 5)
-    async with PanelApp().run_test(size=(150, 12)) as pilot:
-        panel = pilot.app.query_one(JobsPanel)
-        record = job("VP of Sales", progress_message="Iteration 1")
-        panel.show_job(record)
-        await pilot.pause()
-        panel.show_job(msgspec.structs.replace(record, status="completed", finished_at=START + 7, total_results=3))
-        await pilot.pause()
-        drawn = panel.lines_drawn
-        monkeypatch.setattr(job_text, "clock", lambda: START + 40)
-        panel._tick_elapsed()
-        await pilot.pause()
-        assert panel.lines_drawn == drawn
-        assert "0:07" in screen_line(panel, 1)
 
 
 def test_narrow_panels_keep_status_query_progress_and_results():
