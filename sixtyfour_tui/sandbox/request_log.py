@@ -90,7 +90,7 @@ def _decode(raw: bytes) -> Any:
 
 
 class RequestLogMiddleware:
-    """ASGI middleware that records API requests once they are answered."""
+    """ASGI middleware that records API requests as their answer starts."""
 
     def __init__(self, app: Any, log: RequestLog, owner_of: Any, prefix: str = "/search/",
                  routes: Any = ()) -> None:
@@ -105,7 +105,16 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
-        status = [500]
+        recorded = False
+
+        def record(status: int) -> None:
+            nonlocal recorded
+            recorded = True
+            headers = dict(scope.get("headers") or ())
+            key = headers.get(b"x-api-key")
+            query = _query(scope.get("query_string", b""))
+            self.log.record(scope["method"], self._template(scope), scope["path"], query,
+                            b"".join(chunks), status, self.owner_of(key.decode("latin-1")) if key else None)
 
         async def receiving() -> Any:
             message = await receive()
@@ -114,18 +123,16 @@ class RequestLogMiddleware:
             return message
 
         async def sending(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                status[0] = message["status"]
+            if message["type"] == "http.response.start" and not recorded:
+                # Before the answer leaves: a client that has read it finds its request counted.
+                record(message["status"])
             await send(message)
 
         try:
             await self.app(scope, receiving, sending)
         finally:
-            headers = dict(scope.get("headers") or ())
-            key = headers.get(b"x-api-key")
-            query = _query(scope.get("query_string", b""))
-            self.log.record(scope["method"], self._template(scope), scope["path"], query,
-                            b"".join(chunks), status[0], self.owner_of(key.decode("latin-1")) if key else None)
+            if not recorded:  # no answer was started (the app raised): counted as a 500
+                record(500)
 
     def _template(self, scope: Any) -> str:
         from starlette.routing import Match
