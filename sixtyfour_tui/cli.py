@@ -64,7 +64,8 @@ def _positive_float(text: str) -> float:
 
 
 def run_sandbox(args: argparse.Namespace) -> int:
-    from sixtyfour_tui.sandbox.config import DEMO_API_KEY, FaultConfig, SandboxConfig
+    from sixtyfour_tui.sandbox.config import FaultConfig, SandboxConfig
+    from sixtyfour_tui.sandbox.keys import DEMO_API_KEY
     from sixtyfour_tui.sandbox.server import SandboxServer
 
     faults = FaultConfig(

@@ -40,11 +40,15 @@ class Terminal:
 
     @property
     def text(self) -> str:
-        return ESCAPES.sub(b"", self.raw).decode("utf-8", "replace")
+        return self.text_since(0)
 
-    def read_until(self, *wanted: str, timeout: float = DEADLINE) -> str:
+    def text_since(self, offset: int) -> str:
+        return ESCAPES.sub(b"", self.raw[offset:]).decode("utf-8", "replace")
+
+    def read_until(self, *wanted: str, timeout: float = DEADLINE, since: int = 0) -> str:
+        """Read until every part of `wanted` has shown, in what came after byte `since`."""
         deadline = time.monotonic() + timeout
-        while not all(part in self.text for part in wanted):
+        while not all(part in self.text_since(since) for part in wanted):
             remaining = deadline - time.monotonic()
             if remaining <= 0 or self.process.poll() is not None:
                 raise AssertionError(f"never showed {wanted!r}; the terminal showed:\n{self.text[-3000:]}")
@@ -80,3 +84,49 @@ def test_the_app_starts_on_the_sandbox_becomes_ready_and_quits_cleanly():
         code = terminal.close()
     assert code == 0, terminal.text[-3000:]
     assert "Traceback" not in terminal.text
+
+
+def _input_thread(pid: int) -> str | None:
+    """The app's thread that waits on the terminal: the one asleep in select (the event loop
+    waits in epoll, the other threads on locks). None where the kernel does not say."""
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/wchan") as wchan:
+                where = wchan.read()
+        except OSError:
+            continue
+        if "select" in where or where.startswith("poll_schedule_timeout"):
+            return task
+    return None
+
+
+def _wakeups(pid: int, task: str) -> int:
+    with open(f"/proc/{pid}/task/{task}/status") as status:
+        line = next(line for line in status if line.startswith("voluntary_ctxt_switches"))
+    return int(line.split()[1])
+
+
+def test_the_input_thread_sleeps_between_keys_and_a_lone_escape_still_arrives():
+    """Textual's own input loop wakes ten times a second to tick its key parser; the app's driver
+    waits on the terminal until a key (or the app's exit) comes."""
+    terminal = Terminal([sys.executable, "-m", "sixtyfour_tui", "--sandbox"])
+    try:
+        terminal.read_until("0/5 running", "No search open")
+        task = _input_thread(terminal.process.pid)
+        if task is None:
+            pytest.skip("this kernel does not show where a thread waits")
+        before = _wakeups(terminal.process.pid, task)
+        time.sleep(1.5)  # a window of nothing typed: Textual's loop would wake ~15 times in it
+        assert _wakeups(terminal.process.pid, task) - before <= 2
+
+        terminal.type(b"\x1bOP")  # F1: the help screen
+        terminal.read_until("escape closes")
+        mark = len(terminal.raw)
+        terminal.type(b"\x1b")  # a lone escape is a key only once the parser's delay has passed
+        terminal.read_until("No search open", since=mark)  # the help closed: the main screen repainted
+        terminal.type(b"zqxj")
+        terminal.read_until("zqxj", since=mark)  # typed into the composer, not taken as alt+z
+        terminal.type(b"\x11")
+    finally:
+        code = terminal.close()
+    assert code == 0, terminal.text[-3000:]  # the exit woke the input thread: it did not hang

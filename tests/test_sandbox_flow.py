@@ -12,7 +12,7 @@ import textwrap
 
 import httpx
 
-from sixtyfour_tui.sandbox.config import DEMO_API_KEY
+from sixtyfour_tui.sandbox.keys import DEMO_API_KEY
 from tests.conftest import wait_for
 
 FLAGSHIP = "VP of Engineering at Series B SaaS startups in New York"

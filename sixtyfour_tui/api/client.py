@@ -67,6 +67,10 @@ DEFAULT_REQUEST_DEADLINE = 60.0
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 STATUS_ROUTES = {"status": "/search/status/", "deep-search-status": "/search/deep-search-status/"}
 MAX_LOCATION_SHOWN = 200
+KEEPALIVE_SECONDS = 20.0
+"""How long an idle connection is kept: longer than the longest wait between polls (15 s), so a
+search's polls reuse one connection instead of opening (and, against the API, TLS-handshaking) a
+new one each time. Servers behind load balancers keep idle connections for a minute or more."""
 
 M = TypeVar("M")
 
@@ -120,6 +124,7 @@ class SixtyfourClient:
             transport=transport,
             verify=_tls_for(self.base_url),
             timeout=httpx.Timeout(timeout),
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
             follow_redirects=False,
             headers={"x-api-key": self._api_key, "accept": "application/json", "user-agent": user_agent},
         )

@@ -37,6 +37,7 @@ from sixtyfour_tui.api.errors import (
 )
 from sixtyfour_tui.api.models import DownloadResult, QueryPage, StartedTask, TaskStatus
 from sixtyfour_tui.api.retry import RetryNotice, format_duration, retry_listener
+from sixtyfour_tui.jobs.beat import sleep_to_beat
 from sixtyfour_tui.jobs.events import (
     DownloadProgressed,
     JobEvent,
@@ -470,7 +471,7 @@ class JobEngine:
     # -- following other processes --------------------------------------------------------------
     async def _heartbeat(self) -> None:
         while True:
-            await asyncio.sleep(LEASE_SECONDS / 3)
+            await sleep_to_beat(LEASE_SECONDS / 3)
             if self._active or self._queue:
                 try:
                     await asyncio.to_thread(self.workspace.renew_leases)
@@ -480,7 +481,7 @@ class JobEngine:
     async def _watch(self) -> None:
         rounds = 0
         while True:
-            await asyncio.sleep(WATCH_INTERVAL)
+            await sleep_to_beat(WATCH_INTERVAL)
             rounds += 1
             try:
                 await self.follow_changes()
@@ -690,6 +691,7 @@ class JobEngine:
                 lambda status: self._apply_status(job_id, status),
                 self.poll_interval,
                 on_error=lambda error: self._note_poll_error(job_id, error),
+                sleep=sleep_to_beat,
                 # A script wants a verdict; the app rides out a long outage (the search goes on).
                 error_budget=SCRIPT_POLL_ERROR_BUDGET if self.fail_fast else APP_POLL_ERROR_BUDGET,
             )

@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _quit_now)
     signal.signal(signal.SIGINT, _quit_now)
     args = parse_args(argv)
-    from sixtyfour_tui.sandbox.config import DEMO_API_KEY, KEY_VARIABLE
+    from sixtyfour_tui.sandbox.keys import DEMO_API_KEY, KEY_VARIABLE
     from sixtyfour_tui.sandbox.sockets import base_url, bind
 
     key = args.api_key or os.environ.get(KEY_VARIABLE) or DEMO_API_KEY

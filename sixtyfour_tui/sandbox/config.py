@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEMO_API_KEY = "sk-sandbox-demo"
-KEY_VARIABLE = "SIXTYFOUR_SANDBOX_API_KEY"  # how a parent hands the child process its key (not argv)
+from sixtyfour_tui.sandbox.keys import DEMO_API_KEY
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from sixtyfour_tui.sandbox.config import DEMO_API_KEY, KEY_VARIABLE
+from sixtyfour_tui.sandbox.keys import DEMO_API_KEY, KEY_VARIABLE
 
 STDERR_TAIL = 2000
 

@@ -14,6 +14,10 @@ from sixtyfour_tui.sandbox.config import SandboxConfig
 from sixtyfour_tui.sandbox.sockets import base_url, bind
 from sixtyfour_tui.sandbox.state import SandboxState
 
+KEEP_ALIVE_SECONDS = 60
+"""Idle connections stay open this long, as behind the API's load balancer (uvicorn's own default
+is 5 s, shorter than the wait between two polls of a quiet search)."""
+
 
 class SandboxServer:
     """A running sandbox on loopback; use as a context manager or call start()/stop().
@@ -39,7 +43,7 @@ class SandboxServer:
         self.app = build_app(state=self.state)
         self._server = uvicorn.Server(
             uvicorn.Config(self.app, lifespan="off", log_level="warning", access_log=False,
-                           timeout_graceful_shutdown=2)
+                           timeout_graceful_shutdown=2, timeout_keep_alive=KEEP_ALIVE_SECONDS)
         )
         self._thread: threading.Thread | None = None
 

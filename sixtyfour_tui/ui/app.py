@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import threading
 import time
 from collections import deque
@@ -27,6 +28,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
@@ -57,6 +59,8 @@ log = logging.getLogger("sixtyfour_tui.ui")
 
 ZOOMABLE = ("results", "jobs")
 OLDER_JOBS_PAGE = 200
+FRAME_SECONDS = 1 / 60
+"""Textual's frame interval at its default rate (60 fps)."""
 """Older jobs loaded per request (`m` in the jobs panel), like the newest ones at the start."""
 MESSAGES_KEPT = 50
 
@@ -173,6 +177,18 @@ class SixtyfourApp(App):
         panels = stack[0].query(JobsPanel) if stack and not self._quitting else None
         return panels.first() if panels else None
 
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's choice, except that its Linux/macOS driver becomes the quiet one (an input
+        thread that sleeps between keys); a driver named in TEXTUAL_DRIVER is kept as it is."""
+        chosen = super().get_driver_class()
+        if sys.platform == "win32":
+            return chosen
+        from textual.drivers.linux_driver import LinuxDriver
+
+        from sixtyfour_tui.ui.terminal_driver import QuietLinuxDriver
+
+        return QuietLinuxDriver if chosen is LinuxDriver else chosen
+
     def get_default_screen(self) -> Screen:
         """The main screen, born with the breakpoint classes of the terminal's size: Textual sets
         them on the first resize, and a class change there would restyle every widget once more
@@ -194,8 +210,12 @@ class SixtyfourApp(App):
             self._apply_preferences(self.settings)
         self.screen_change_signal.subscribe(self, self._screen_changed)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
-        self.call_after_refresh(self._mount_panels)
         self.set_timer(STARTUP_COLLECTION_LIMIT, resume_collection)
+
+    async def on_ready(self) -> None:
+        """The first frame is on screen (Textual sends Ready straight after drawing it; an
+        after-refresh callback would wait for the next frame's turn, ~16 ms later)."""
+        await self._mount_panels()
 
     async def _mount_panels(self) -> None:
         """The jobs panel arrives just after the first frame, the results browser once the app is
@@ -317,9 +337,12 @@ class SixtyfourApp(App):
             self._submit(submitted)
         # The top bar says "0/5 running" before more work starts. Not `wait_for_refresh`: an App
         # run by `run()` (not `run_test`) has no task of its own, and that helper asserts one.
+        # An after-refresh callback can run before the top bar's repaint has reached the screen
+        # (the bar's update is still a message away), so a frame's time is given on top.
         painted = asyncio.Event()
         self.call_after_refresh(painted.set)
         await painted.wait()
+        await asyncio.sleep(FRAME_SECONDS)
         await self._mount_results()
         self.ready = True
         resume_collection()
@@ -358,7 +381,8 @@ class SixtyfourApp(App):
     def on_backend_ready(self, message: BackendReady) -> None:
         self._update_topbar()
         if message.is_sandbox:
-            self.say("Local sandbox: synthetic data, no API key needed", timeout=4)
+            # After the frame that shows the app ready: a toast's mount would hold that frame back.
+            self.call_after_refresh(self.say, "Local sandbox: synthetic data, no API key needed", timeout=4)
         engine = self.engine
         if engine is None:
             return

@@ -28,6 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from sixtyfour_tui.api.rows import sanitize_text
+from sixtyfour_tui.jobs.beat import BEAT, next_beat
 from sixtyfour_tui.jobs.records import JobRecord
 from sixtyfour_tui.ui import job_text
 from sixtyfour_tui.ui.job_text import STATUS_ICONS, elapsed_text, query_text, results_text
@@ -234,7 +235,8 @@ class JobsPanel(ScrollView, can_focus=True):
 
     def on_mount(self) -> None:
         self._update_virtual_size()
-        self.set_interval(1.0, self._tick_elapsed)
+        # On the process's beat, so the clocks, the polls and the change feed share one wake-up.
+        self.set_timer(next_beat(), lambda: self.set_interval(BEAT, self._tick_elapsed))
 
     # -- what the app calls ---------------------------------------------------------------------
 
