@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 
 from tests import test_cli
 
@@ -71,6 +73,31 @@ def test_filter_leaves_out_the_excluded(cli_env, tmp_path):
     assert "excluding" in second.stderr
     assert len(kept) == len(everyone) - 4 < 500
     assert {row["publicId"] for row in kept} == {row["publicId"] for row in everyone[4:]}
+
+
+def test_filter_gives_up_at_its_timeout_on_a_stdin_that_never_closes(cli_env):
+    """The deadline covers the whole command, reading `--json -` included."""
+    process = subprocess.Popen([sys.executable, "-m", "sixtyfour_tui", "filter", "--json", "-", "--sandbox",
+                                "--timeout", "3"], env=cli_env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        code = process.wait(timeout=60)  # stdin stays open: nothing is ever written to it
+    finally:
+        process.kill()
+        assert process.stdin is not None and process.stderr is not None
+        process.stdin.close()
+        err = process.stderr.read()
+    assert code == 4, err
+    assert "gave up after 3 s (--timeout): the filters had not been read from stdin" in err
+    assert "Traceback" not in err
+
+
+def test_filter_reads_its_document_from_stdin(cli_env):
+    done = subprocess.run([sys.executable, "-m", "sixtyfour_tui", "filter", "--json", "-", "--mode", "company",
+                           "--sandbox", "--max-results", "5"], env=cli_env, capture_output=True, text=True,
+                          input=json.dumps({"industry": "Software"}), timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert len(json_lines(done.stdout)) == 5
 
 
 def test_filter_mistakes_exit_2_with_a_reason(cli_env, tmp_path):

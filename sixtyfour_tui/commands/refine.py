@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import json
 import sys
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -115,12 +118,33 @@ def read_json_filters(path: Path) -> dict[str, Any]:
     return document
 
 
+async def read_json_filters_off_loop(path: Path) -> dict[str, Any]:
+    """`read_json_filters` in a daemon thread: a stdin that never closes cannot hold the event
+    loop past --timeout, nor the process past its exit."""
+    done: concurrent.futures.Future[dict[str, Any]] = concurrent.futures.Future()
+
+    def read() -> None:
+        try:
+            result = read_json_filters(path)
+        except BaseException as problem:  # handed to the awaiting side, raised there
+            outcome: Callable[[], None] = partial(done.set_exception, problem)
+        else:
+            outcome = partial(done.set_result, result)
+        try:
+            outcome()
+        except concurrent.futures.InvalidStateError:
+            pass  # the command gave up waiting (its deadline)
+
+    threading.Thread(target=read, name="read-filters", daemon=True).start()
+    return await asyncio.wrap_future(done)
+
+
 async def build_filters(catalog: FieldCatalog, args: argparse.Namespace) -> tuple[dict[str, Any], str]:
     """The document to send and a name for the search, checked against the published limits."""
     from sixtyfour_tui import filters
 
     if args.json_file is not None:
-        document = read_json_filters(args.json_file)
+        document = await read_json_filters_off_loop(args.json_file)
         name = "simple_filters " + shorten(json.dumps(document, ensure_ascii=False, separators=(",", ":")), 200)
     else:
         try:
@@ -144,15 +168,25 @@ async def _filter(args: argparse.Namespace) -> int:
                             "not both", EXIT_CONFIG)
     destination = check_output(args.output, args.force) if args.output is not None else None
     async with Session(args.sandbox) as session:
-        document, name = await build_filters(FieldCatalog(session.client), args)
-        exclusions = await asyncio.to_thread(exclusions_asked, session.workspace, args)
-        job = session.engine.run_query(JobSource.FILTER, query=name, mode=args.mode, max_results=args.max_results,
-                                       simple_filters=document, exclusions=exclusions)
-        say(f"Filter search {job.job_id[:8]} on {session.backend.label}: {name}"
-            + (f" ({exclusions.summary})" if exclusions.wanted else ""))
-        progress = Progress(job.job_id)
-        session.engine.subscribe(progress)
-        return await with_deadline(args.timeout, progress.doing, finish_search(session, job, destination, args.force))
+        waiting_for = ("the filters had not been read from stdin" if str(args.json_file) == "-"
+                       else "the API's field catalog had not answered")
+        doing: list[Callable[[], str]] = [lambda: waiting_for]
+
+        async def work() -> int:
+            document, name = await build_filters(FieldCatalog(session.client), args)
+            exclusions = await asyncio.to_thread(exclusions_asked, session.workspace, args)
+            job = session.engine.run_query(JobSource.FILTER, query=name, mode=args.mode,
+                                           max_results=args.max_results, simple_filters=document,
+                                           exclusions=exclusions)
+            say(f"Filter search {job.job_id[:8]} on {session.backend.label}: {name}"
+                + (f" ({exclusions.summary})" if exclusions.wanted else ""))
+            progress = Progress(job.job_id)
+            session.engine.subscribe(progress)
+            doing[0] = progress.doing
+            return await finish_search(session, job, destination, args.force)
+
+        # One deadline for the whole command: reading the filters and the field catalog included.
+        return await with_deadline(args.timeout, lambda: doing[0](), work())
 
 
 # -- fields ---------------------------------------------------------------------------------------
