@@ -9,12 +9,14 @@ import json
 import os
 import subprocess
 import sys
+import time
 
-from sixtyfour_tui.jobs.exclusion_lists import INLINE_LIMIT, SERVER_LIST_CAP
+from sixtyfour_tui.jobs.exclusion_lists import INLINE_LIMIT, SERVER_LIST_CAP, server_list_for
 from sixtyfour_tui.jobs.records import Exclusions, JobStatus
 from sixtyfour_tui.jobs.stored_rows import StoredRows
 from sixtyfour_tui.sandbox.config import DEMO_API_KEY, SandboxConfig
 from sixtyfour_tui.sandbox.server import SandboxServer
+from sixtyfour_tui.workspace.exclusions import ServerList, fingerprint
 from tests.engines import close, finished_search, start_engine
 from tests.waiting import wait_until
 
@@ -175,3 +177,49 @@ def test_the_same_exclude_file_keeps_its_set_and_follows_the_files_changes(tmp_p
     assert sorted(workspace.set_members(second.set_ids)) == ["bob-2", "carol-3"]
     assert "(2)" in second.description
     workspace.close()
+
+
+def _entity_ids(count: int) -> list[str]:
+    return [f"p-{n:05d}" for n in range(count)]
+
+
+async def test_a_list_still_being_built_is_waited_for_not_built_twice(make_sandbox, tmp_path):
+    """A start interrupted while its list was building left it recorded but not ready: the next
+    start with the same entities waits for that list instead of making a second one."""
+    server = make_sandbox(speed=10.0)  # a list takes ~0.2 s to build
+    engine = await start_engine(server, tmp_path)
+    ids = _entity_ids(INLINE_LIMIT + 1)
+    try:
+        building = await engine.client.create_exclusion_list(name="interrupted", entity_type="person",
+                                                             entity_ids=ids)
+        assert not building.is_ready
+        engine.workspace.record_server_list(ServerList(
+            list_id=building.id, backend="test", set_id=None, fingerprint=fingerprint(ids), size=len(ids),
+            status=building.status, created_at=time.time()))
+        made_before = len(server.state.request_log.entries("/search/exclusion-lists", "POST"))
+        list_id = await server_list_for(engine.client, engine.workspace, "people", ids, backend="test")
+        assert list_id == building.id
+        assert (await engine.client.exclusion_list(list_id)).is_ready
+        assert len(server.state.request_log.entries("/search/exclusion-lists", "POST")) == made_before
+    finally:
+        await close(engine)
+
+
+async def test_a_failed_list_is_forgotten_and_a_new_one_made(fast_sandbox, tmp_path):
+    engine = await start_engine(fast_sandbox, tmp_path)
+    ids = _entity_ids(INLINE_LIMIT + 1)
+    try:
+        failing = engine.submit("CTOs in Paris #fail")
+        failed_search = await engine.wait(failing.job_id)
+        assert failed_search.status == "failed" and failed_search.search_id
+        broken = await engine.client.create_exclusion_list(name="from a failed search", entity_type="person",
+                                                           search_id=failed_search.search_id)
+        engine.workspace.record_server_list(ServerList(
+            list_id=broken.id, backend="test", set_id=None, fingerprint=fingerprint(ids), size=len(ids),
+            status=broken.status, created_at=time.time()))
+        list_id = await server_list_for(engine.client, engine.workspace, "people", ids, backend="test")
+        assert list_id != broken.id
+        assert (await engine.client.exclusion_list(list_id)).is_ready
+        assert broken.id not in {known.list_id for known in engine.workspace.server_lists("test")}
+    finally:
+        await close(engine)

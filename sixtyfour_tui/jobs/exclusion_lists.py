@@ -60,14 +60,21 @@ async def server_list_for(client: Any, workspace: Workspace, mode: str, ids: lis
     wanted = fingerprint(ids)
     name = LIST_NAME_PREFIX + wanted[:16]
     for known in await asyncio.to_thread(workspace.server_lists, backend):
-        if known.fingerprint == wanted:
-            try:
-                found = await client.exclusion_list(known.list_id)
-            except NotFoundError:
-                await asyncio.to_thread(workspace.forget_server_list, known.list_id)
-                continue
-            if found.is_ready:
-                return known.list_id
+        if known.fingerprint != wanted:
+            continue
+        try:
+            found = await client.exclusion_list(known.list_id)
+            if not (found.is_ready or found.is_failed):
+                # Still being built (a start that was interrupted made it): wait for it rather
+                # than build the same list twice.
+                found = await _until_settled(client, known.list_id)
+        except NotFoundError:
+            await asyncio.to_thread(workspace.forget_server_list, known.list_id)
+            continue
+        if found.is_ready:
+            return known.list_id
+        # Failed: it can never be used, so it is forgotten here and a new one is made.
+        await asyncio.to_thread(workspace.forget_server_list, known.list_id)
     entity_type = "person" if mode == "people" else "company"
     for attempt in range(2):
         await make_room(client, workspace, backend=backend, in_use=in_use)
@@ -123,14 +130,19 @@ async def _created_before_the_answer_was_lost(client: Any, name: str) -> Any:
 
 
 async def _until_ready(client: Any, list_id: str) -> None:
+    found = await _until_settled(client, list_id)
+    if found.is_failed:
+        raise ExclusionTrouble(f"The server could not build the exclusion list: {found.error or found.status}")
+
+
+async def _until_settled(client: Any, list_id: str) -> Any:
+    """The list once it is ready or failed; ExclusionTrouble when it is neither within 5 minutes."""
     deadline = time.monotonic() + READY_WAIT_SECONDS
     pause = 0.2
     while True:
         found = await client.exclusion_list(list_id)
-        if found.is_ready:
-            return
-        if found.is_failed:
-            raise ExclusionTrouble(f"The server could not build the exclusion list: {found.error or found.status}")
+        if found.is_ready or found.is_failed:
+            return found
         if time.monotonic() > deadline:
             raise ExclusionTrouble("The server's exclusion list was still not ready after 5 minutes.")
         await asyncio.sleep(pause)
