@@ -104,3 +104,31 @@ def test_output_follows_the_same_folder_rule_as_search_and_the_export_screen(sea
         assert done.returncode == 2, stderr
         assert words in stderr and "Traceback" not in stderr
     assert not (tmp_path / "missing").exists()
+
+
+def test_a_limit_stops_the_reading_as_well_as_the_printing(searched, monkeypatch, capsys):
+    """`--limit 3` on a big search reads one batch of rows, not all of them."""
+    import argparse
+    import functools
+
+    from sixtyfour_tui.commands.stored import _stream_rows, find_job
+    from sixtyfour_tui.workspace.store import Workspace
+
+    _, job_id, rows, folder = searched
+    workspace = Workspace(folder / "workspace.sqlite3").open()
+    reads: list[int] = []
+    read_rows = Workspace.read_rows
+
+    def counted(self, job_id, start, count):
+        reads.append(start)
+        return read_rows(self, job_id, start, count)
+
+    monkeypatch.setattr(Workspace, "read_rows", counted)
+    monkeypatch.setattr(Workspace, "iter_rows", functools.partialmethod(Workspace.iter_rows, batch=10))
+    try:
+        printed = _stream_rows(workspace, find_job(workspace, job_id), argparse.Namespace(columns=None, limit=3), None)
+    finally:
+        workspace.close()
+    assert printed == 3
+    assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == rows[:3]
+    assert reads == [0]  # eight batches of ten are stored; only the first was read

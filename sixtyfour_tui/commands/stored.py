@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -153,23 +155,24 @@ def _stream_rows(workspace: Workspace, job: JobRecord, args: argparse.Namespace,
     from sixtyfour_tui.api.rows import flatten_row
 
     columns = [name.strip() for name in args.columns.split(",") if name.strip()] if args.columns else None
-    limit = getattr(args, "limit", None)
     wanted = set(positions) if positions is not None else None
+
+    def chosen() -> Iterator[dict[str, Any]]:
+        position = -1
+        for batch in workspace.iter_rows(job.job_id):
+            for row in batch:
+                position += 1
+                if wanted is None or position in wanted:
+                    yield row
+
     printed = 0
-    position = -1
-    for batch in workspace.iter_rows(job.job_id):
-        for row in batch:
-            position += 1
-            if wanted is not None and position not in wanted:
-                continue
-            if limit is not None and printed >= limit:
-                break
-            if columns:
-                flat = flatten_row(row)
-                out_json({name: flat.get(name) for name in columns})
-            else:
-                out_json(row)
-            printed += 1
+    for row in islice(chosen(), getattr(args, "limit", None)):  # --limit stops the reading too
+        if columns:
+            flat = flatten_row(row)
+            out_json({name: flat.get(name) for name in columns})
+        else:
+            out_json(row)
+        printed += 1
     sys.stdout.flush()
     return printed
 
