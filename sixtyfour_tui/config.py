@@ -26,8 +26,9 @@ from __future__ import annotations
 import math
 import os
 import re
+import threading
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -263,6 +264,30 @@ def api_key_source(env: Mapping[str, str] = os.environ, path: Path | None = None
         return "env"
     config_path = path if path is not None else locations.config_file(env)
     return "file" if load_file_settings(config_path).api_key else "unset"
+
+
+_FILE_WRITES = threading.Lock()
+
+
+def update_settings_file(change: Callable[[Settings], Settings], path: Path | None = None,
+                         *, broken: Settings | None = None, always: bool = False) -> Settings:
+    """Apply `change` to the settings file as it is on disk now, and write the result. The app's
+    layout worker and the settings form both write the file; each changes only its own part, in
+    turn, so neither undoes what the other just saved. `broken`: what `change` starts from when the
+    file cannot be read (else its ConfigError is raised); `always`: write even when nothing
+    changed (a form's Save creates the file)."""
+    with _FILE_WRITES:
+        replacing = False
+        try:
+            current = load_file_settings(path)
+        except ConfigError:
+            if broken is None:
+                raise
+            current, replacing = broken, True
+        updated = change(current)
+        if updated != current or replacing or always:
+            save_settings(updated, path)
+        return updated
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:

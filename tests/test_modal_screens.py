@@ -9,10 +9,11 @@ import tomllib
 from datetime import datetime
 from pathlib import Path
 
+import msgspec
 import pytest
 from textual.widgets import Input, OptionList, TextArea
 
-from sixtyfour_tui.config import Settings, load_file_settings, masked_key, save_settings
+from sixtyfour_tui.config import Settings, load_file_settings, masked_key, replace, save_settings, update_settings_file
 from sixtyfour_tui.destinations import default_export_path, query_slug, validate_destination
 from sixtyfour_tui.jobs.records import HistoryEntry
 from sixtyfour_tui.ui.screens.confirm import ConfirmScreen
@@ -141,6 +142,25 @@ async def test_settings_never_shows_the_key_and_saves_0600(config_path):
     assert stat.S_IMODE(os.stat(config_path).st_mode) == 0o600
     assert tomllib.loads(config_path.read_text())["api_key"] == SECRET
     assert load_file_settings(config_path) == app.result
+
+
+async def test_settings_keep_what_the_app_saved_while_the_form_was_open(config_path):
+    """The app writes its layout and theme into the same file (from a worker) while the form is
+    open; saving the form changes only the form's fields."""
+    save_settings(Settings(api_key=SECRET, poll_interval=3.0), config_path)
+    app = Host(lambda: SettingsScreen())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        update_settings_file(lambda current: replace(current, theme="nord",
+                                                     ui=msgspec.structs.replace(current.ui, zoomed="jobs")),
+                             config_path)
+        app.screen.query_one("#poll-interval", Input).value = "2.5"
+        await pilot.press("ctrl+s")
+        await wait_until(lambda: app.result is not NO_RESULT, pilot=pilot)
+    saved = load_file_settings(config_path)
+    assert saved.poll_interval == 2.5 and saved.api_key == SECRET
+    assert saved.theme == "nord" and saved.ui.zoomed == "jobs"
+    assert app.result == saved
 
 
 async def test_settings_new_key_is_masked_while_typed(config_path):

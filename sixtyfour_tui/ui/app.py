@@ -710,14 +710,12 @@ class SixtyfourApp(App):
     def _save_preferences(self) -> None:
         """Write `[ui]` and `theme` into the settings file as it is on disk now, so a key set in
         the environment never lands in the file and other settings stay as they are."""
-        from sixtyfour_tui.config import ConfigError, load_file_settings, replace, save_settings
+        from sixtyfour_tui.config import ConfigError, replace, update_settings_file
 
         with self._preferences_lock:  # the newest state, whichever worker writes last
             ui, theme = self._ui, self._theme_choice
             try:
-                current = load_file_settings()
-                if current.ui != ui or current.theme != theme:
-                    save_settings(replace(current, ui=ui, theme=theme))
+                update_settings_file(lambda current: replace(current, ui=ui, theme=theme))
             except (ConfigError, OSError) as problem:
                 log.warning("layout not saved: %s", problem)
 

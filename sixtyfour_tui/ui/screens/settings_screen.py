@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -29,7 +30,7 @@ from sixtyfour_tui.config import (
     masked_key,
     normalise_base_url,
     replace,
-    save_settings,
+    update_settings_file,
 )
 from sixtyfour_tui.rules import RuleError, check_api_key, parse_poll_interval
 
@@ -176,11 +177,14 @@ class SettingsScreen(ModalScreen[Settings | None]):
         self.dismiss(None)
 
     def action_save(self) -> None:
-        settings = self._read_form()
-        if settings is None:
+        changes = self._read_form()
+        if changes is None:
             return
         try:
-            save_settings(settings, self.settings_path)
+            # Onto the file as it is now: the layout and theme the app saved while the form was
+            # open stay (the form only owns its own fields).
+            settings = update_settings_file(lambda current: replace(current, **changes), self.settings_path,
+                                            broken=self.current, always=True)
         except OSError as error:
             self.notify(f"Could not save {self.settings_path}: {error.strerror or error}",
                         severity="error", markup=False)
@@ -188,13 +192,13 @@ class SettingsScreen(ModalScreen[Settings | None]):
         # The caller says what the change means (e.g. "applies on the next start"); no toast here.
         self.dismiss(settings)
 
-    def _read_form(self) -> Settings | None:
-        """The settings the form describes, or None after showing what is wrong beside each field.
+    def _read_form(self) -> dict[str, Any] | None:
+        """The fields the form sets, or None after showing what is wrong beside each field.
 
         Each field is checked by the same rule as the settings file (`sixtyfour_tui.rules`)."""
         values = {name: self.query_one(f"#{name}", Input).value.strip() for name in FIELDS}
         errors: dict[str, str] = {}
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
 
         def check(field: str, name: str, rule, text: str) -> None:
             try:
@@ -213,7 +217,7 @@ class SettingsScreen(ModalScreen[Settings | None]):
         if errors:
             self.query_one(f"#{next(iter(errors))}", Input).focus()
             return None
-        return replace(self.current, **changes)
+        return changes  # a blank key field leaves the saved key as it is
 
     def _show_error(self, field: str, message: str | None) -> None:
         error = self.query_one(f"#{field}-error", Static)

@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from sixtyfour_tui import locations
-from sixtyfour_tui.config import API_KEY_VARIABLE, ConfigError, load_file_settings, replace, save_settings
+from sixtyfour_tui.config import API_KEY_VARIABLE, ConfigError, replace, update_settings_file
 from sixtyfour_tui.rules import RuleError, check_api_key
 
 WelcomeChoice = str | tuple[str, str]
@@ -128,8 +128,7 @@ class WelcomeScreen(ModalScreen[WelcomeChoice]):
             return
         try:
             # Merge into the file's own settings so a custom base URL or folder survives.
-            settings = load_file_settings(self.settings_path)
-            save_settings(replace(settings, api_key=key), self.settings_path)
+            update_settings_file(lambda settings: replace(settings, api_key=key), self.settings_path, always=True)
         except ConfigError as error:
             self._show_error(f"{error} Fix or remove the file, then try again.")
             return
