@@ -25,6 +25,15 @@ def test_a_wait_of_a_beat_or_more_ends_on_a_beat_close_to_when_it_was_asked(now,
     assert wait > 0
 
 
+@pytest.mark.parametrize("now", [0.0, 12.25, 12.5, 12.75, 100.999])
+@pytest.mark.parametrize("delay", [1.0, 1.5, 15.0, 20.0])
+def test_an_at_least_wait_is_never_shorter_than_asked_and_ends_on_the_next_beat(now, delay):
+    wait = beat.until_beat(delay, now, at_least=True)
+    end = now + wait
+    assert math.isclose(end, round(end), abs_tol=1e-6)
+    assert delay - 1e-6 <= wait < delay + beat.BEAT
+
+
 @pytest.mark.parametrize("delay", [0.0, 0.02, 0.5, 0.99])
 def test_waits_shorter_than_a_beat_are_left_alone(delay):
     assert beat.until_beat(delay, 12.3) == delay

@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from sixtyfour_tui.jobs.exclusion_lists import INLINE_LIMIT, SERVER_LIST_CAP, server_list_for
 from sixtyfour_tui.jobs.records import Exclusions, JobStatus
 from sixtyfour_tui.jobs.stored_rows import StoredRows
@@ -186,7 +188,7 @@ def _entity_ids(count: int) -> list[str]:
 async def test_a_list_still_being_built_is_waited_for_not_built_twice(make_sandbox, tmp_path):
     """A start interrupted while its list was building left it recorded but not ready: the next
     start with the same entities waits for that list instead of making a second one."""
-    server = make_sandbox(speed=10.0)  # a list takes ~0.2 s to build
+    server = make_sandbox(speed=2.0)  # a list takes ~1 s to build: still pending when first looked at
     engine = await start_engine(server, tmp_path)
     ids = _entity_ids(INLINE_LIMIT + 1)
     try:
@@ -221,5 +223,26 @@ async def test_a_failed_list_is_forgotten_and_a_new_one_made(fast_sandbox, tmp_p
         assert list_id != broken.id
         assert (await engine.client.exclusion_list(list_id)).is_ready
         assert broken.id not in {known.list_id for known in engine.workspace.server_lists("test")}
+    finally:
+        await close(engine)
+
+
+async def test_a_list_stuck_building_is_forgotten_and_not_waited_for_again(make_sandbox, tmp_path, monkeypatch):
+    from sixtyfour_tui.jobs import exclusion_lists
+
+    monkeypatch.setattr(exclusion_lists, "READY_WAIT_SECONDS", 0.3)
+    server = make_sandbox(speed=0.05)  # a list takes ~40 s to build: stuck, for this test
+    engine = await start_engine(server, tmp_path)
+    ids = _entity_ids(INLINE_LIMIT + 1)
+    try:
+        stuck = await engine.client.create_exclusion_list(name="stuck", entity_type="person", entity_ids=ids)
+        engine.workspace.record_server_list(ServerList(
+            list_id=stuck.id, backend="test", set_id=None, fingerprint=fingerprint(ids), size=len(ids),
+            status=stuck.status, created_at=time.time()))
+        made_before = len(server.state.request_log.entries("/search/exclusion-lists", "POST"))
+        with pytest.raises(exclusion_lists.ExclusionTrouble, match="still not ready"):
+            await server_list_for(engine.client, engine.workspace, "people", ids, backend="test")
+        assert stuck.id not in {known.list_id for known in engine.workspace.server_lists("test")}
+        assert len(server.state.request_log.entries("/search/exclusion-lists", "POST")) == made_before + 1
     finally:
         await close(engine)

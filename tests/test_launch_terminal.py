@@ -60,6 +60,15 @@ class Terminal:
                     continue
         return self.text
 
+    def read_available(self, wait: float = 0.05) -> None:
+        """Take in what the app printed, waiting at most `wait` for it."""
+        ready, _, _ = select.select([self.master], [], [], wait)
+        if ready:
+            try:
+                self.raw += os.read(self.master, 65536)
+            except OSError:
+                pass
+
     def type(self, data: bytes) -> None:
         os.write(self.master, data)
 
@@ -126,7 +135,42 @@ def test_the_input_thread_sleeps_between_keys_and_a_lone_escape_still_arrives():
         terminal.read_until("No search open", since=mark)  # the help closed: the main screen repainted
         terminal.type(b"zqxj")
         terminal.read_until("zqxj", since=mark)  # typed into the composer, not taken as alt+z
+        # A read that ends inside a character ("é" is two bytes): the gap makes the app read the
+        # first byte on its own; the character and what follows must still arrive.
+        terminal.type(b"\xc3")
+        time.sleep(0.3)
+        terminal.type(b"\xa9t\xc3\xa9")
+        terminal.read_until("zqxjété", since=mark)
         terminal.type(b"\x11")
     finally:
         code = terminal.close()
     assert code == 0, terminal.text[-3000:]  # the exit woke the input thread: it did not hang
+
+
+def _stopped(pid: int) -> bool:
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0] == "T"
+
+
+def test_a_suspended_app_resumes_and_still_takes_keys_and_quits():
+    """SIGTSTP closes the driver and SIGCONT starts it again: the new input thread waits on a wake-up
+    pipe of its own (the old one was closed with the driver)."""
+    terminal = Terminal([sys.executable, "-m", "sixtyfour_tui", "--sandbox"])
+    pid = terminal.process.pid
+    try:
+        terminal.read_until("0/5 running", "No search open")
+        os.kill(pid, signal.SIGTSTP)
+        deadline = time.monotonic() + DEADLINE
+        while not _stopped(pid):
+            assert time.monotonic() < deadline, "the app never suspended"
+            terminal.read_available()
+        mark = len(terminal.raw)
+        os.kill(pid, signal.SIGCONT)
+        terminal.read_until("No search open", since=mark)  # back in application mode, redrawn
+        terminal.type("wörld".encode())  # a character of two bytes, through the new thread
+        terminal.read_until("wörld", since=mark)
+        terminal.type(b"\x11")
+    finally:
+        code = terminal.close()
+    assert code == 0, terminal.text[-3000:]
+    assert "Traceback" not in terminal.text

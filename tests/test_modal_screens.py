@@ -218,6 +218,27 @@ async def test_settings_survives_a_broken_file(config_path):
         assert "invalid TOML" in screen_text(app)
 
 
+async def test_settings_replace_a_file_broken_when_opened_but_not_one_broken_meanwhile(config_path):
+    config_path.parent.mkdir(parents=True)
+    config_path.write_text("api_key = [unclosed")
+    app = Host(lambda: SettingsScreen())
+    async with app.run_test(size=SIZE) as pilot:  # broken when opened: the form said Save replaces it
+        await pilot.pause()
+        app.screen.query_one("#poll-interval", Input).value = "2.5"
+        await pilot.press("ctrl+s")
+        await wait_until(lambda: app.result is not NO_RESULT, pilot=pilot)
+    assert load_file_settings(config_path).poll_interval == 2.5
+
+    app = Host(lambda: SettingsScreen())
+    async with app.run_test(size=SIZE) as pilot:  # fine when opened, broken (by hand) before Save
+        await pilot.pause()
+        config_path.write_text("poll_interval = [unclosed")
+        await pilot.press("ctrl+s")
+        await wait_until(lambda: "Not saved" in screen_text(app), pilot=pilot)
+        assert isinstance(app.screen, SettingsScreen) and app.result is NO_RESULT
+    assert config_path.read_text() == "poll_interval = [unclosed"
+
+
 # -- WelcomeScreen ----------------------------------------------------------------------------------
 @pytest.mark.parametrize(("key", "expected"), [("s", "sandbox"), ("escape", "quit")])
 async def test_welcome_sandbox_or_quit(config_path, key, expected):

@@ -164,3 +164,19 @@ async def test_an_absurd_retry_after_is_waited_once_capped_at_15_minutes():
     script = Script(RateLimitedError("slow down", retry_after=1e12), DONE, took=0.01)  # a poll takes time
     await script.run(1.0)
     assert script.delays == [900.0]
+
+
+async def test_a_429s_pause_goes_to_the_at_least_sleep_and_other_waits_to_the_plain_one():
+    """The engine moves ordinary waits onto its beat, either way by up to half a second; a 429's
+    pause is the least the server asked for, so it goes to the sleep that never shortens."""
+    script = Script(running(), RateLimitedError("slow down", retry_after=20.0), running("Iteration 2", 3), DONE)
+    at_least: list[float] = []
+
+    async def sleep_at_least(seconds: float) -> None:
+        at_least.append(seconds)
+        script.now += seconds
+
+    await poll_until_done(script.fetch, script.shown.append, 1.0, sleep=script.sleep,
+                          sleep_at_least=sleep_at_least, clock=script.clock)
+    assert at_least == [20.0]
+    assert script.delays == [1.0, 1.0]

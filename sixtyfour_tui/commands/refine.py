@@ -139,12 +139,13 @@ async def read_json_filters_off_loop(path: Path) -> dict[str, Any]:
     return await asyncio.wrap_future(done)
 
 
-async def build_filters(catalog: FieldCatalog, args: argparse.Namespace) -> tuple[dict[str, Any], str]:
-    """The document to send and a name for the search, checked against the published limits."""
+async def build_filters(catalog: FieldCatalog, args: argparse.Namespace,
+                        document: dict[str, Any] | None = None) -> tuple[dict[str, Any], str]:
+    """The document to send (`document`, already read from `--json`, else built from `--where`)
+    and a name for the search, checked against the published limits."""
     from sixtyfour_tui import filters
 
-    if args.json_file is not None:
-        document = await read_json_filters_off_loop(args.json_file)
+    if document is not None:
         name = "simple_filters " + shorten(json.dumps(document, ensure_ascii=False, separators=(",", ":")), 200)
     else:
         try:
@@ -168,12 +169,13 @@ async def _filter(args: argparse.Namespace) -> int:
                             "not both", EXIT_CONFIG)
     destination = check_output(args.output, args.force) if args.output is not None else None
     async with Session(args.sandbox) as session:
-        waiting_for = ("the filters had not been read from stdin" if str(args.json_file) == "-"
-                       else "the API's field catalog had not answered")
-        doing: list[Callable[[], str]] = [lambda: waiting_for]
+        source = "stdin" if str(args.json_file) == "-" else str(args.json_file)
+        doing: list[Callable[[], str]] = [lambda: f"the filters had not been read from {source}"]
 
         async def work() -> int:
-            document, name = await build_filters(FieldCatalog(session.client), args)
+            read = await read_json_filters_off_loop(args.json_file) if args.json_file is not None else None
+            doing[0] = lambda: "the API's field catalog had not answered"
+            document, name = await build_filters(FieldCatalog(session.client), args, read)
             exclusions = await asyncio.to_thread(exclusions_asked, session.workspace, args)
             job = session.engine.run_query(JobSource.FILTER, query=name, mode=args.mode,
                                            max_results=args.max_results, simple_filters=document,

@@ -18,12 +18,15 @@ BEAT = 1.0
 """Seconds between beats. Waits shorter than a beat are not moved (tests and fast retries)."""
 
 
-def until_beat(delay: float, now: float | None = None, *, clock: Callable[[], float] = time.monotonic) -> float:
-    """A wait close to `delay` (within half a beat) that ends on a beat."""
+def until_beat(delay: float, now: float | None = None, *, at_least: bool = False,
+               clock: Callable[[], float] = time.monotonic) -> float:
+    """A wait that ends on a beat: the beat nearest to `delay` from now (within half a beat), or
+    with `at_least` the first beat not before it (a server's Retry-After is a minimum)."""
     if delay < BEAT:
         return max(0.0, delay)
     now = clock() if now is None else now
-    target = math.ceil((now + delay - BEAT / 2) / BEAT) * BEAT
+    slack = 0.0 if at_least else BEAT / 2
+    target = math.ceil((now + delay - slack) / BEAT) * BEAT
     return max(0.0, target - now)
 
 
@@ -34,5 +37,10 @@ def next_beat(now: float | None = None, *, clock: Callable[[], float] = time.mon
 
 
 async def sleep_to_beat(delay: float) -> None:
-    """asyncio.sleep, ending on a beat (see `until_beat`)."""
+    """asyncio.sleep, ending on the beat nearest to `delay` (see `until_beat`)."""
     await asyncio.sleep(until_beat(delay))
+
+
+async def sleep_past(delay: float) -> None:
+    """asyncio.sleep for at least `delay`, ending on the first beat after it."""
+    await asyncio.sleep(until_beat(delay, at_least=True))

@@ -37,7 +37,7 @@ from sixtyfour_tui.api.errors import (
 )
 from sixtyfour_tui.api.models import DownloadResult, QueryPage, StartedTask, TaskStatus
 from sixtyfour_tui.api.retry import RetryNotice, format_duration, retry_listener
-from sixtyfour_tui.jobs.beat import sleep_to_beat
+from sixtyfour_tui.jobs.beat import sleep_past, sleep_to_beat
 from sixtyfour_tui.jobs.events import (
     DownloadProgressed,
     JobEvent,
@@ -692,6 +692,7 @@ class JobEngine:
                 self.poll_interval,
                 on_error=lambda error: self._note_poll_error(job_id, error),
                 sleep=sleep_to_beat,
+                sleep_at_least=sleep_past,
                 # A script wants a verdict; the app rides out a long outage (the search goes on).
                 error_budget=SCRIPT_POLL_ERROR_BUDGET if self.fail_fast else APP_POLL_ERROR_BUDGET,
             )

@@ -68,7 +68,7 @@ async def server_list_for(client: Any, workspace: Workspace, mode: str, ids: lis
                 # Still being built (a start that was interrupted made it): wait for it rather
                 # than build the same list twice.
                 found = await _until_settled(client, known.list_id)
-        except NotFoundError:
+        except (NotFoundError, ExclusionTrouble):  # gone, or stuck: a new one is made
             await asyncio.to_thread(workspace.forget_server_list, known.list_id)
             continue
         if found.is_ready:

@@ -66,11 +66,14 @@ async def poll_until_done(
     on_error: Callable[[ApiError], None] | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     *,
+    sleep_at_least: Callable[[float], Awaitable[None]] | None = None,
     error_budget: float = ERROR_BUDGET,
     busy_budget: float = BUSY_BUDGET,
     clock: Callable[[], float] = time.monotonic,
 ) -> TaskStatus:
-    """The task's final status. Raises TaskLost (404/401) or PollingGaveUp (see the module doc)."""
+    """The task's final status. Raises TaskLost (404/401) or PollingGaveUp (see the module doc).
+    `sleep` may move a wait a little either way; `sleep_at_least` (default: `sleep`) waits out a
+    429's pause, which is the least the server asked for."""
     failures = 0
     error_spent = busy_spent = 0.0
     wait = interval
@@ -97,6 +100,8 @@ async def poll_until_done(
                     ) from error
                 pause = max(interval, error.retry_after or 0.0)
                 busy_spent += pause
+                await (sleep_at_least or sleep)(pause)
+                continue
             elif is_transient(error) or isinstance(error, UnexpectedResponseError):
                 failures += 1
                 error_spent += took

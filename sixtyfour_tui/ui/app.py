@@ -59,9 +59,9 @@ log = logging.getLogger("sixtyfour_tui.ui")
 
 ZOOMABLE = ("results", "jobs")
 OLDER_JOBS_PAGE = 200
+"""Older jobs loaded per request (`m` in the jobs panel), like the newest ones at the start."""
 FRAME_SECONDS = 1 / 60
 """Textual's frame interval at its default rate (60 fps)."""
-"""Older jobs loaded per request (`m` in the jobs panel), like the newest ones at the start."""
 MESSAGES_KEPT = 50
 
 

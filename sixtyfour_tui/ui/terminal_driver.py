@@ -26,35 +26,45 @@ RECENT = max(1.0, 2 * constants.ESCAPE_DELAY)
 
 
 class _WakingEvent(threading.Event):
-    """The driver's exit event: setting it also wakes the input thread's wait."""
+    """The driver's exit event: setting it also wakes the input thread's wait, through the pipe
+    of whichever input thread runs now (each has its own: a suspend closes the driver, a resume
+    starts a new thread)."""
 
-    def __init__(self, wake_fd: int) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self._wake_fd = wake_fd
+        self._lock = threading.Lock()
+        self._wake_fd = -1
 
-    def set(self) -> None:
-        super().set()
-        if self._wake_fd >= 0:
-            try:
-                os.write(self._wake_fd, b"\0")
-            except OSError:  # full: a wake-up is already pending
-                pass
+    def attach(self, wake_fd: int) -> None:
+        with self._lock:
+            self._wake_fd = wake_fd
 
     def detach(self) -> None:
         """The pipe is about to close: never write to its (soon reusable) descriptor again."""
-        self._wake_fd = -1
+        with self._lock:
+            self._wake_fd = -1
+
+    def set(self) -> None:
+        with self._lock:
+            super().set()
+            if self._wake_fd >= 0:
+                try:
+                    os.write(self._wake_fd, b"\0")
+                except OSError:  # full: a wake-up is already pending
+                    pass
 
 
 class QuietLinuxDriver(LinuxDriver):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._wake_read, self._wake_write = os.pipe()
-        os.set_blocking(self._wake_read, False)
-        os.set_blocking(self._wake_write, False)
-        self.exit_event: _WakingEvent = _WakingEvent(self._wake_write)
+        self.exit_event: _WakingEvent = _WakingEvent()
 
     def run_input_thread(self) -> None:
-        fileno, wake = self.fileno, self._wake_read
+        wake, wake_write = os.pipe()
+        os.set_blocking(wake, False)
+        os.set_blocking(wake_write, False)
+        self.exit_event.attach(wake_write)
+        fileno = self.fileno
         parser = XTermParser(self._debug)
         decode = getincrementaldecoder("utf-8")().decode
         selector = selectors.SelectSelector()  # as Textual: select works on every terminal device
@@ -68,30 +78,27 @@ class QuietLinuxDriver(LinuxDriver):
                     if key.fd == wake:
                         _drain(wake)
                         continue
-                    data = decode(os.read(fileno, 4096))
-                    if not data:  # end of input (a pipe): nothing more will come
+                    raw = os.read(fileno, 4096)
+                    if not raw:  # end of input (a pipe): nothing more will come
                         selector.unregister(fileno)
                         continue
                     recent_until = time.monotonic() + RECENT
-                    for event in parser.feed(data):
+                    # A read may end inside a character: the decoder keeps its first bytes for the
+                    # next read, and nothing is fed now (an empty feed tells the parser input ended).
+                    text = decode(raw)
+                    for event in parser.feed(text) if text else ():
                         self.process_message(event)
                 for event in parser.tick():
                     self.process_message(event)
         finally:
+            self.exit_event.detach()
             selector.close()
+            for fd in (wake, wake_write):
+                os.close(fd)
             try:
                 for _event in parser.feed(""):
                     pass
             except Exception:  # what was left half-typed at exit is dropped, as Textual does
-                pass
-
-    def close(self) -> None:
-        super().close()
-        self.exit_event.detach()
-        for fd in (self._wake_read, self._wake_write):
-            try:
-                os.close(fd)
-            except OSError:
                 pass
 
 

@@ -111,8 +111,9 @@ class SettingsScreen(ModalScreen[Settings | None]):
             yield Static(Text(f"File: {self.settings_path}"), classes="hint")
             if self.context_note:
                 yield Static(Text(self.context_note), classes="hint")
-            if self.file_problem:
-                yield Static(Text(self.file_problem), id="file-problem")
+            problem = Static(Text(self.file_problem or ""), id="file-problem")
+            problem.display = bool(self.file_problem)
+            yield problem
 
             yield Label("API key")
             stored = masked_key(current.api_key)
@@ -183,8 +184,15 @@ class SettingsScreen(ModalScreen[Settings | None]):
         try:
             # Onto the file as it is now: the layout and theme the app saved while the form was
             # open stay (the form only owns its own fields).
+            # A file that was broken when the form opened is replaced (the form said so); one that
+            # broke while it was open is not overwritten unseen.
             settings = update_settings_file(lambda current: replace(current, **changes), self.settings_path,
-                                            broken=self.current, always=True)
+                                            broken=self.current if self.file_problem else None, always=True)
+        except ConfigError as error:
+            problem = self.query_one("#file-problem", Static)
+            problem.update(Text(f"Not saved: {error} It changed since this form opened; fix it, or cancel."))
+            problem.display = True
+            return
         except OSError as error:
             self.notify(f"Could not save {self.settings_path}: {error.strerror or error}",
                         severity="error", markup=False)
