@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rich.text import Text
+from textual import constants as textual_constants
 from textual import work
 from textual.actions import ActionParseResult
 from textual.app import App, ComposeResult
@@ -60,8 +61,8 @@ log = logging.getLogger("sixtyfour_tui.ui")
 ZOOMABLE = ("results", "jobs")
 OLDER_JOBS_PAGE = 200
 """Older jobs loaded per request (`m` in the jobs panel), like the newest ones at the start."""
-FRAME_SECONDS = 1 / 60
-"""Textual's frame interval at its default rate (60 fps)."""
+FRAME_SECONDS = 1 / textual_constants.MAX_FPS
+"""Textual's frame interval (60 fps unless TEXTUAL_FPS says otherwise)."""
 MESSAGES_KEPT = 50
 
 
