@@ -127,14 +127,20 @@ def run(smoke: bool = False) -> list[Row]:
         from bench.minimal_app import MARKER
 
         fill_workspace(crowded, many)
-        baseline, how = measure(runs, MARKER, minimal_command)
+        # The baseline is timed before and after the app, and the two medians averaged: this
+        # machine's speed drifts by 10-15% within a minute, and one baseline taken first would
+        # carry that drift into every ratio.
+        before, how = measure(runs, MARKER, minimal_command)
         app, _ = measure(runs, APP_MARKER, [*env, *app_command(), "--sandbox"])
         ready, _ = measure(runs, READY_MARKER, [*env, *app_command(), "--sandbox"])
         ready_many, _ = measure(runs, READY_MARKER, [*isolated_env_args(crowded), *app_command(), "--sandbox"])
+        after, _ = measure(runs, MARKER, minimal_command)
     finally:
         shutil.rmtree(root, ignore_errors=True)
         shutil.rmtree(crowded, ignore_errors=True)
-    note = f"median of {runs} after 1 warm-up, {how}, package byte-compiled"
+    baseline = (before + after) / 2
+    note = (f"median of {runs} after 1 warm-up, {how}, package byte-compiled; baseline = mean of its medians "
+            f"before ({before:.3f} s) and after ({after:.3f} s) the app's runs")
     first_ratio, ready_ratio, many_ratio = app / baseline, ready / baseline, ready_many / ready
     return [
         Row(figure="ttff: first frame, sixtyfour-tui --sandbox vs minimal app", value=secs(app),

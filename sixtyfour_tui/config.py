@@ -27,13 +27,11 @@ import math
 import os
 import re
 import threading
-import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import msgspec
-import tomli_w
 
 from sixtyfour_tui import locations
 from sixtyfour_tui.atomic import PRIVATE_FILE_MODE, write_atomic
@@ -142,6 +140,10 @@ def load_file_settings(path: Path | None = None) -> Settings:
     """Settings from the file alone (what a settings screen should edit and save back)."""
     config_path = path if path is not None else locations.config_file()
     text = _read_text(config_path)
+    if not text:
+        return settings_from_table({})  # no file (the usual first start): no TOML parser to load
+    import tomllib
+
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -310,6 +312,8 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
         table["ui"] = ui
     if settings.keymap:
         table["keymap"] = dict(settings.keymap)
+    import tomli_w
+
     locations.ensure_private_dir(config_path.parent)
     write_atomic(config_path, tomli_w.dumps(table), mode=PRIVATE_FILE_MODE)
     return config_path

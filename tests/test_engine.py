@@ -7,9 +7,12 @@ from collections import Counter
 
 import httpx
 
-from sixtyfour_tui.jobs.events import JobUpdated
+from sixtyfour_tui.api.client import SixtyfourClient
+from sixtyfour_tui.jobs.engine import JobEngine
+from sixtyfour_tui.jobs.events import JobUpdated, StorageTrouble
 from sixtyfour_tui.sandbox.config import DEMO_API_KEY, FaultConfig
-from tests.engines import close, open_workspace, start_engine, start_requests, started_search_ids
+from tests.conftest import fill
+from tests.engines import FAST_RETRY, close, open_workspace, start_engine, start_requests, started_search_ids
 from tests.waiting import wait_until
 
 
@@ -104,6 +107,59 @@ async def test_a_restart_resumes_unfinished_tasks_and_starts_none_twice(make_san
         await close(second)
     # The five running ones were polled, not started again; only the two queued ones were sent.
     assert start_requests(server) - starts_before == 2
+
+
+async def test_a_start_read_ahead_on_another_thread_resumes_the_same_jobs(make_sandbox, tmp_path):
+    """The app reads the engine's start on its backend thread (`read_start`), then starts it on
+    the loop with what was read: the unfinished jobs are claimed there and resumed once."""
+    server = make_sandbox(speed=20.0)
+    first = await start_engine(server, tmp_path)
+    jobs = [first.submit(f"designers {n}", max_results=10) for n in range(3)]
+    await wait_until(lambda: all(first.job(j.job_id).status == "running" for j in jobs))
+    await close(first)
+    starts_before = start_requests(server)
+
+    client = SixtyfourClient(server.api_key, server.base_url, retry=FAST_RETRY)
+    second = JobEngine(client, open_workspace(tmp_path), backend="test", poll_interval=0.02)
+    heard: list[object] = []
+    second.subscribe(heard.append)
+    state = await asyncio.to_thread(second.read_start)
+    assert {record.job_id for record in state.claimed} == {j.job_id for j in jobs}
+    assert not heard and not state.problems  # reading publishes nothing: the loop does that
+    try:
+        await second.start(state=state)
+        assert {j.job_id for j in second.jobs() if second.owns(j.job_id)} == {j.job_id for j in jobs}
+        finals = [await asyncio.wait_for(second.wait(j.job_id), 60) for j in jobs]
+        assert [f.status for f in finals] == ["completed"] * 3
+    finally:
+        await close(second)
+    assert start_requests(server) == starts_before  # polled where they were, not started again
+
+
+async def test_a_claim_a_full_disk_refuses_while_reading_ahead_is_reported_when_the_engine_starts(
+        make_sandbox, tmp_path, tiny_disk):
+    server = make_sandbox(speed=20.0)
+    disk = tiny_disk(size="2m")
+    first = await start_engine(server, disk, workspace=open_workspace(disk))
+    job = first.submit("designers in Lyon", max_results=10)
+    await wait_until(lambda: first.job(job.job_id).status == "running")
+    await close(first)
+    fill(disk)
+
+    client = SixtyfourClient(server.api_key, server.base_url, retry=FAST_RETRY)
+    second = JobEngine(client, open_workspace(disk), backend="test", poll_interval=0.02)
+    state = await asyncio.to_thread(second.read_start)
+    assert state.problems and not state.claimed
+    assert [record.job_id for record in state.known] == [job.job_id]  # reads still work
+    heard: list[object] = []
+    second.subscribe(heard.append)
+    try:
+        await second.start(state=state)
+        # Said by start itself, before its own first write (the heartbeat) could meet the disk.
+        assert second.storage_problem == state.problems[0].message
+        await wait_until(lambda: any(isinstance(event, StorageTrouble) and event.message for event in heard))
+    finally:
+        await close(second)
 
 
 async def test_a_failed_search_reports_the_servers_error(fast_sandbox, tmp_path):

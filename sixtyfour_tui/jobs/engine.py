@@ -18,7 +18,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import msgspec
 
@@ -133,6 +133,16 @@ def _finished(handle: object) -> bool:
     return bool(getattr(handle, "is_finished", False))
 
 
+class StartState(NamedTuple):
+    """What the engine reads from the workspace as it starts (`JobEngine.read_start`)."""
+
+    known: list[JobRecord]
+    rev: int
+    claimed: list[JobRecord]
+    unfinished: list[Change]
+    problems: list[StorageError]
+
+
 def _default_spawn(coroutine: Awaitable[None], name: str, group: str) -> asyncio.Future[None]:
     return asyncio.ensure_future(coroutine)
 
@@ -242,30 +252,44 @@ class JobEngine:
         return bool(self._active or self._queue)
 
     # -- lifecycle ------------------------------------------------------------------------------
-    async def start(self, *, recent: int | None = 200) -> list[JobRecord]:
+    def read_start(self, recent: int | None = 200) -> StartState:
+        """What `start` needs from the workspace, in one go and on any thread: the app reads it
+        on its backend thread, so the UI thread goes from "connected" to "ready" with no waits.
+        Unfinished jobs nobody works on are claimed here."""
+        problems: list[StorageError] = []
+
+        def attempt(read: Callable[[], Any], empty: Any) -> Any:
+            try:
+                return read()
+            except StorageError as problem:
+                problems.append(problem)
+                return empty
+
+        rev, known = attempt(lambda: (self.workspace.current_rev(),
+                                      self.workspace.recent_jobs(self.backend, limit=recent, kind=None)), (0, []))
+        claimed = attempt(lambda: self.workspace.claim_orphans(self.backend), [])
+        unfinished = attempt(lambda: self.workspace.unfinished_jobs(self.backend), [])
+        return StartState(known=known, rev=rev, claimed=claimed, unfinished=unfinished, problems=problems)
+
+    async def start(self, *, recent: int | None = 200, state: StartState | None = None) -> list[JobRecord]:
         """Load the recent jobs, claim unfinished ones nobody is working on, resume them, and
-        start following the workspace. Returns the resumed jobs."""
+        start following the workspace (`state`: what `read_start` already read). Returns the
+        resumed jobs."""
         self._loop = asyncio.get_running_loop()
-        try:
-            known, rev = await asyncio.to_thread(self._load_known, recent)
-        except StorageError as problem:
+        if state is None:
+            state = await asyncio.to_thread(self.read_start, recent)
+        for problem in state.problems:
             self._storage_problem(problem)
-            known, rev = [], 0
-        self._rev = rev
-        for record in known:
+        self._rev = state.rev
+        for record in state.known:
             self._known[record.job_id] = record
-        resumed = await self.adopt_orphans()
-        await self._refresh_foreign()
+        resumed = await self._resume_claimed(state.claimed)
+        self._take_in_unfinished(state.unfinished)
         self._run(self._heartbeat(), None)
         if self.watch:
             self._run(self._watch(), None)
         self._pump()
         return resumed
-
-    def _load_known(self, recent: int | None) -> tuple[list[JobRecord], int]:
-        rev = self.workspace.current_rev()
-        records = self.workspace.recent_jobs(self.backend, limit=recent, kind=None)
-        return records, rev
 
     async def adopt_orphans(self, only: Sequence[str] | None = None) -> list[JobRecord]:
         """Claim and resume unfinished jobs of this backend whose owner is gone."""
@@ -278,6 +302,9 @@ class JobEngine:
         except StorageError as problem:
             self._storage_problem(problem)
             return []
+        return await self._resume_claimed(claimed)
+
+    async def _resume_claimed(self, claimed: Sequence[JobRecord]) -> list[JobRecord]:
         resumed = []
         for record in sorted(claimed, key=lambda job: job.created_at):
             if record.job_id in self._mine:
@@ -504,12 +531,7 @@ class JobEngine:
         if freed:
             self._pump()
 
-    async def _refresh_foreign(self) -> None:
-        try:
-            unfinished = await asyncio.to_thread(self.workspace.unfinished_jobs, self.backend)
-        except StorageError as problem:
-            self._storage_problem(problem)
-            return
+    def _take_in_unfinished(self, unfinished: Sequence[Change]) -> None:
         for change in unfinished:
             if change.record.job_id not in self._mine:
                 self._take_in(change)

@@ -50,7 +50,7 @@ from sixtyfour_tui.ui.widgets.keys_footer import KeysFooter
 
 if TYPE_CHECKING:
     from sixtyfour_tui.api.client import SixtyfourClient
-    from sixtyfour_tui.jobs.engine import JobEngine
+    from sixtyfour_tui.jobs.engine import JobEngine, StartState
     from sixtyfour_tui.jobs.records import JobRecord
     from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
     from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
@@ -146,6 +146,7 @@ class SixtyfourApp(App):
         self._zoomed: str | None = None
         self._ui = settings.ui if settings is not None else UiState()
         self._results_mounting = asyncio.Lock()
+        self._jobs_mounting = asyncio.Lock()
         self._quitting = False
         self._theme_choice = settings.theme if settings is not None else None
         self._preferences_lock = threading.Lock()
@@ -220,11 +221,17 @@ class SixtyfourApp(App):
 
     async def _mount_panels(self) -> None:
         """The jobs panel arrives just after the first frame, the results browser once the app is
-        ready: what "ready" needs (the backend, the workspace, the jobs) comes first."""
+        ready: what "ready" needs (the backend, the workspace, the jobs) comes first. The backend
+        thread starts before the panel mounts, so the two overlap."""
+        self._connect()
+        await self._mount_jobs_panel()
+
+    async def _mount_jobs_panel(self) -> None:
         from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
 
-        await self.main_screen.query_one("#jobs-slot").mount(JobsPanel(id="jobs"))
-        self._connect()
+        async with self._jobs_mounting:  # after the first frame, and by a backend that came first
+            if not self.main_screen.query("#jobs"):
+                await self.main_screen.query_one("#jobs-slot").mount(JobsPanel(id="jobs"))
 
     async def _mount_results(self) -> None:
         from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
@@ -299,33 +306,35 @@ class SixtyfourApp(App):
             workspace.open()
         except StorageError as refused:
             refusal = refused.message
-        import sixtyfour_tui.jobs.engine  # noqa: F401 - imported here, not on the UI thread
-
-        client = backend.client()  # httpx and the API layer load here too
-        self.call_from_thread(self._attach_backend, backend, workspace, refusal, client)
-
-    def _attach_backend(self, backend, workspace, problem: str | None = None, client=None) -> None:
         from sixtyfour_tui.jobs.engine import JobEngine
 
+        client = backend.client()  # httpx and the API layer load here too
+        engine = JobEngine(client, workspace, backend=backend.workspace_key,
+                           poll_interval=backend.poll_interval, spawn=self._spawn)
+        start = engine.read_start()
+        self.call_from_thread(self._attach_backend, backend, workspace, refusal, client, engine, start)
+
+    def _attach_backend(self, backend, workspace, problem: str | None, client: SixtyfourClient,
+                        engine: JobEngine, start: StartState) -> None:
         self.backend = backend
         self.workspace = workspace
-        self.client = client or backend.client()
+        self.client = client
         for notice in workspace.notices:
             self.say(self._without_path(notice), details=notice,
                      severity="error" if workspace.recovered_from else "information", timeout=12)
         if problem:
             self.say(self._without_path(problem), severity="error", timeout=12,
                      details=f"{problem} Jobs are kept in memory and saved once the disk allows.")
-        engine = self.engine = JobEngine(self.client, workspace, backend=backend.workspace_key,
-                                         poll_interval=backend.poll_interval, spawn=self._spawn)
+        self.engine = engine
         engine.subscribe(self._engine_event)
-        self.run_worker(self._start_engine(), name="engine-start", group="engine", exit_on_error=False)
+        self.run_worker(self._start_engine(start), name="engine-start", group="engine", exit_on_error=False)
 
-    async def _start_engine(self) -> None:
+    async def _start_engine(self, start: StartState) -> None:
         engine = self.engine
         if engine is None:
             return
-        await engine.start()
+        await self._mount_jobs_panel()  # the backend may have been quicker than the panel
+        await engine.start(state=start)
         jobs = self.main_screen.query_one("#jobs")
         for job in engine.jobs():
             jobs.show_job(job, engine.queue_position(job.job_id))

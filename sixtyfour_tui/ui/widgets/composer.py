@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -46,13 +44,13 @@ class Composer(Vertical):
         Binding("f8", "choose_exclusions", "Exclude…", id="composer.exclusions"),
     ]
 
-    @dataclass
     class Submitted(Message):
-        query: str
-        mode: str
-        max_results: int
-        exclusions: Exclusions = field(default_factory=Exclusions)
-        """Exclusion sets and/or everything seen, to leave out (F8); nothing by default."""
+        def __init__(self, query: str, mode: str, max_results: int, exclusions: Exclusions | None = None) -> None:
+            super().__init__()
+            self.query = query
+            self.mode = mode
+            self.max_results = max_results
+            self.exclusions = exclusions or Exclusions()  # what to leave out (F8); nothing by default
 
     def compose(self) -> ComposeResult:
         # A steady cursor: a blinking one repaints twice a second all day long.
@@ -133,13 +131,14 @@ class Composer(Vertical):
         query_input.text = ""
         query_input.focus()  # ready for the next query, wherever ctrl+s was pressed
 
-    @dataclass
     class PreviewRequested(Message):
         """Show how the query is understood and what it finds, before any search starts."""
 
-        query: str
-        mode: str
-        max_results: int
+        def __init__(self, query: str, mode: str, max_results: int) -> None:
+            super().__init__()
+            self.query = query
+            self.mode = mode
+            self.max_results = max_results
 
     def action_preview(self) -> None:
         """Like submit, behind the keys already typed; the text stays in the box."""

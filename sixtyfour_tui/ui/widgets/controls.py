@@ -7,8 +7,6 @@ brings a dozen variants' styles for one label (together ~25 ms of the first fram
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual import events
 from textual.binding import Binding
 from textual.content import Content
@@ -45,10 +43,11 @@ class ModeSwitch(Widget, can_focus=True):
 
     value: reactive[str] = reactive("people")
 
-    @dataclass
     class Changed(Message):
-        switch: ModeSwitch
-        value: str
+        def __init__(self, switch: ModeSwitch, value: str) -> None:
+            super().__init__()
+            self.switch = switch
+            self.value = value
 
         @property
         def control(self) -> ModeSwitch:
@@ -107,9 +106,10 @@ class PressButton(Widget, can_focus=True):
 
     BINDINGS = [Binding("space,enter", "press", "Search", show=False, id="composer.search_button")]
 
-    @dataclass
     class Pressed(Message):
-        button: PressButton
+        def __init__(self, button: PressButton) -> None:
+            super().__init__()
+            self.button = button
 
         @property
         def control(self) -> PressButton:
