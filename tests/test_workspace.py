@@ -15,7 +15,7 @@ import msgspec
 import pytest
 
 from sixtyfour_tui.api.rows import flatten_row
-from sixtyfour_tui.jobs.records import HistoryEntry, JobRecord, JobStatus
+from sixtyfour_tui.jobs.records import HistoryEntry, JobRecord, JobStatus, SavedFile
 from sixtyfour_tui.sandbox.dataset import load_dataset
 from sixtyfour_tui.workspace.database import StorageError
 from sixtyfour_tui.workspace.schema import SCHEMA_VERSION
@@ -209,6 +209,20 @@ def test_rows_already_seen_in_an_earlier_search_are_marked(workspace: Workspace)
     workspace.forget_job(earlier.job_id)
     workspace.purge_forgotten(older_than=0.0)
     assert workspace.seen_positions(later) == []  # nothing earlier holds them any more
+
+
+def test_the_seen_and_exported_counts_equal_the_ids_they_count(workspace: Workspace) -> None:
+    earlier, later = completed("last week", created_at=100.0), completed("this week", created_at=200.0)
+    workspace.save_jobs([earlier, later])
+    workspace.store_rows(earlier, 0, people(10), complete=True)
+    workspace.store_rows(later, 0, people(10, start=5), complete=True)  # five of them seen twice
+    for n, ids in enumerate((["p-1", "p-2", "p-3"], ["p-2", "p-3", "p-4"])):  # p-2 and p-3 exported twice
+        saved = SavedFile(path=f"/tmp/export-{n}.csv", job_id=later.job_id, rows=3, format="csv",
+                          kind="export", created_at=float(n), export_id=f"export-{n}")
+        workspace.record_saved_file(saved, "people", ids)
+    assert workspace.seen_count("people") == len(workspace.seen_entities("people")) == 15
+    assert workspace.exported_count("people") == len(workspace.exported_entities("people")) == 4
+    assert workspace.seen_count("company") == workspace.exported_count("company") == 0
 
 
 def test_facets_count_every_stored_value(workspace: Workspace) -> None:

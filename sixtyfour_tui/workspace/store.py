@@ -440,6 +440,10 @@ class Workspace:
     def exported_entities(self, mode: str) -> list[str]:
         return [row[0] for row in self._read("SELECT DISTINCT entity_id FROM exported WHERE mode = ?", (mode,))]
 
+    def exported_count(self, mode: str) -> int:
+        """How many entities of `mode` any export held (a count, not the ids: a screen's label)."""
+        return int(self._read("SELECT count(DISTINCT entity_id) FROM exported WHERE mode = ?", (mode,))[0][0])
+
     # -- result rows (details in workspace/results.py) --------------------------------------------
     def result_info(self, job_id: str) -> results.StoredResult | None:
         return results.info(self._db(), job_id)
@@ -506,6 +510,9 @@ class Workspace:
 
     def seen_entities(self, mode: str) -> list[str]:
         return [row[0] for row in self._read("SELECT entity_id FROM seen WHERE mode = ?", (mode,))]
+
+    def seen_count(self, mode: str) -> int:
+        return int(self._read("SELECT count(*) FROM seen WHERE mode = ?", (mode,))[0][0])
 
     def facet(self, job_id: str, column: str) -> results.Facet:
         return results.facet(self._db(), job_id, column)

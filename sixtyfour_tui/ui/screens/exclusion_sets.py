@@ -237,7 +237,7 @@ class ExclusionPicker(ModalScreen[Exclusions | None]):
     @work(thread=True, exit_on_error=False)
     def _load(self) -> None:
         sets = self.workspace.exclusion_sets(self.mode)
-        seen = len(self.workspace.seen_entities(self.mode))
+        seen = self.workspace.seen_count(self.mode)
         self.app.call_from_thread(self._show, sets, seen)
 
     def _show(self, sets: list[ExclusionSet], seen: int) -> None:
@@ -338,7 +338,7 @@ class SetFormScreen(ModalScreen[str | None]):
 
     @work(thread=True, exit_on_error=False)
     def _count_sources(self) -> None:
-        counts = {mode: (len(self.workspace.exported_entities(mode)), len(self.workspace.seen_entities(mode)))
+        counts = {mode: (self.workspace.exported_count(mode), self.workspace.seen_count(mode))
                   for _, mode in MODES}
         self.app.call_from_thread(self._counted, counts)
 
