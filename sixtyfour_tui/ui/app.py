@@ -1,7 +1,8 @@
 """The Textual app: composer and jobs on top, results below, the engine behind them.
 
-The first frame is drawn before anything slow happens: the backend (and with it httpx, the
-sandbox's Starlette/uvicorn and its data set) starts in a thread worker after the first paint.
+The first frame is drawn before anything slow happens. The embedded sandbox is its own process
+(spawned by the launcher); after the first paint a thread worker opens the workspace, loads httpx
+for the client and reads what the engine starts from, so the UI thread only shows the result.
 
 Layout follows the terminal's size (breakpoint classes on the screen): at 80x24 the top row
 shrinks so the results keep a dozen rows, and `z` zooms the focused panel to the whole screen.
@@ -283,7 +284,8 @@ class SixtyfourApp(App):
 
     @work(thread=True, group="backend", exit_on_error=False)
     def _start_backend(self, sandbox: bool) -> None:
-        """Off the UI thread: the backend (the sandbox's start) and the workspace's first open."""
+        """Off the UI thread: the backend, the workspace's first open, the client (httpx loads
+        here) and the engine's start read (its jobs, and the unfinished ones it claims)."""
         from sixtyfour_tui.backend import NoApiKey, real_backend, sandbox_backend
 
         backend = self.backend
