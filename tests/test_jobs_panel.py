@@ -38,7 +38,7 @@ async def test_the_tick_redraws_running_times_and_leaves_the_rest_of_the_row_int
         await pilot.pause()
         assert "0:05" in screen_line(panel, 1) and "VP of Sales" in screen_line(panel, 1)
         monkeypatch.setattr(job_text, "clock", lambda: START + 75)
-        panel._tick_elapsed()
+        panel.advance_clocks()
         await pilot.pause()
         running, done = screen_line(panel, 1), screen_line(panel, 2)
         assert "1:15" in running and "VP of Sales" in running and "Iteration 1" in running
@@ -53,7 +53,7 @@ async def test_an_update_after_a_tick_shows_both_changes_and_a_finished_clock_st
         panel.show_job(record)
         await pilot.pause()
         monkeypatch.setattr(job_text, "clock", lambda: START + 9)
-        panel._tick_elapsed()
+        panel.advance_clocks()
         panel.show_job(msgspec.structs.replace(record, progress_message="Iteration 2"))
         await pilot.pause()
         line = screen_line(panel, 1)
@@ -63,7 +63,7 @@ async def test_an_update_after_a_tick_shows_both_changes_and_a_finished_clock_st
         await pilot.pause()
         drawn = panel.lines_drawn
         monkeypatch.setattr(job_text, "clock", lambda: START + 40)
-        panel._tick_elapsed()
+        panel.advance_clocks()
         await pilot.pause()
         assert panel.lines_drawn == drawn and "0:10" in screen_line(panel, 1)
 
@@ -79,11 +79,11 @@ async def test_times_wait_while_the_panel_is_hidden_and_catch_up_when_it_shows(m
         await pilot.app.push_screen(other)
         await other.mount(Static("elsewhere"))
         monkeypatch.setattr(job_text, "clock", lambda: START + 30)
-        panel._tick_elapsed()
+        panel.advance_clocks()
         assert panel.cell_text(record.job_id, "elapsed") == "0:05"
         pilot.app.pop_screen()
         await pilot.pause()
-        panel._tick_elapsed()
+        panel.advance_clocks()
         await pilot.pause()
         assert "0:30" in screen_line(panel, 1)
 
@@ -101,12 +101,12 @@ async def test_a_tick_redraws_only_the_rows_of_running_jobs(monkeypatch):
         await pilot.pause()
         drawn = panel.lines_drawn
         monkeypatch.setattr(job_text, "clock", lambda: START + 6)
-        panel._tick_elapsed()
+        panel.advance_clocks()
         await pilot.pause()
         assert panel.lines_drawn - drawn == 5
         assert all("0:06" in screen_line(panel, y) for y in (1, 3, 5, 7, 9))
         drawn = panel.lines_drawn
-        panel._tick_elapsed()  # the same second again: nothing changes, nothing is drawn
+        panel.advance_clocks()  # the same second again: nothing changes, nothing is drawn
         await pilot.pause()
         assert panel.lines_drawn == drawn
 

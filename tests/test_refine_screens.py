@@ -39,7 +39,7 @@ async def opened_rows(pilot, job_id: str) -> list[dict]:
     """The job's results are open in the browser; every row of it, once the workspace holds them all."""
     app = pilot.app
     browser = app.query_one(ResultsBrowser)
-    await wait_until(lambda: app._opened_job_id == job_id and len(browser.store) > 0, pilot=pilot,
+    await wait_until(lambda: app.opened_job_id == job_id and len(browser.store) > 0, pilot=pilot,
                      what="results open")
     workspace = app.engine.workspace
     await wait_until(lambda: (info := workspace.result_info(job_id)) is not None and info.complete, pilot=pilot,

@@ -1216,6 +1216,11 @@ class SixtyfourApp(App):
         browser = self._browser()
         return browser.export_view() if browser is not None and browser.job and browser.job.job_id == job_id else None
 
+    @property
+    def opened_job_id(self) -> str | None:
+        """The search the results browser shows (or is opening), if any."""
+        return self._opened_job_id
+
     def _focused_job_id(self) -> str | None:
         jobs = self.main_screen.query("#jobs")
         if jobs and self.focused is jobs.first() and jobs.first().current_job_id:

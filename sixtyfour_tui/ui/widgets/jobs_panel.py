@@ -236,7 +236,7 @@ class JobsPanel(ScrollView, can_focus=True):
     def on_mount(self) -> None:
         self._update_virtual_size()
         # On the process's beat, so the clocks, the polls and the change feed share one wake-up.
-        self.set_timer(next_beat(), lambda: self.set_interval(BEAT, self._tick_elapsed))
+        self.set_timer(next_beat(), lambda: self.set_interval(BEAT, self.advance_clocks))
 
     # -- what the app calls ---------------------------------------------------------------------
 
@@ -386,7 +386,7 @@ class JobsPanel(ScrollView, can_focus=True):
             "elapsed": (elapsed_text(job, now), ""),
         }
 
-    def _tick_elapsed(self) -> None:
+    def advance_clocks(self) -> None:
         """Advance the running jobs' clocks, while anyone can see them (a hidden panel catches up
         on the first tick after it shows again). Only the rows whose time changed are redrawn."""
         if not self._can_be_seen():
