@@ -73,3 +73,24 @@ async def finished_on_server(client, query: str, max_results: int, mode: str = "
         await asyncio.sleep(0.01)
     return JobRecord(query=query, mode=mode, max_results=max_results, search_id=status.search_id or "",
                      status=JobStatus.COMPLETED, total_results=status.total_results)
+
+
+async def read_rows_after(source, held: int = 0) -> list[dict]:
+    """Every row of `source` (a StoredRows) after the first `held`, the way the app reads them:
+    stored rows first, then API pages, until the search has no more."""
+    rows: list[dict] = []
+    while source.has_more_after(held + len(rows)):
+        page = await source.rows_after(held + len(rows))
+        if not page and not source.pager(held + len(rows)).has_more:
+            break
+        rows.extend(page)
+    return rows
+
+
+async def rows_of(engine: JobEngine, job: JobRecord) -> list[dict]:
+    """Every row of a search, through a fresh reader on the engine's client and workspace."""
+    from sixtyfour_tui.jobs.stored_rows import StoredRows
+
+    source = StoredRows(engine.client, engine.workspace, job)
+    await source.open()
+    return await read_rows_after(source)

@@ -15,27 +15,13 @@ import pytest
 
 from sixtyfour_tui.jobs.exclusion_lists import INLINE_LIMIT, SERVER_LIST_CAP, server_list_for
 from sixtyfour_tui.jobs.records import Exclusions, JobStatus
-from sixtyfour_tui.jobs.stored_rows import StoredRows
 from sixtyfour_tui.sandbox.config import DEMO_API_KEY, SandboxConfig
 from sixtyfour_tui.sandbox.server import SandboxServer
 from sixtyfour_tui.workspace.exclusions import ServerList, fingerprint
-from tests.engines import close, finished_search, start_engine
+from tests.engines import close, finished_search, rows_of, start_engine
 from tests.waiting import wait_until
 
 QUERY = "software engineers in San Francisco"
-
-
-async def rows_of(engine, job) -> list[dict]:
-    """Every row of a search, the way the app gets them (stored, then API pages)."""
-    source = StoredRows(engine.client, engine.workspace, job)
-    await source.open()
-    rows: list[dict] = []
-    while source.has_more_after(len(rows)):
-        page = await source.rows_after(len(rows))
-        if not page and not source.pager(len(rows)).has_more:
-            break
-        rows.extend(page)
-    return rows
 
 
 async def test_a_second_run_excluding_everything_seen_returns_no_one_from_the_first(make_sandbox, tmp_path):

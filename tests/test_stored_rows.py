@@ -6,7 +6,7 @@ from __future__ import annotations
 from sixtyfour_tui.api.client import SixtyfourClient
 from sixtyfour_tui.jobs.records import JobRecord
 from sixtyfour_tui.jobs.stored_rows import StoredRows
-from tests.engines import finished_on_server, open_workspace
+from tests.engines import finished_on_server, open_workspace, read_rows_after
 
 
 async def test_a_reader_gets_the_rows_another_reader_stored_while_it_paged(fast_sandbox, tmp_path):
@@ -17,11 +17,11 @@ async def test_a_reader_gets_the_rows_another_reader_stored_while_it_paged(fast_
 
         keeper = StoredRows(client, workspace, job)  # stores the rest meanwhile
         await keeper.open()
-        kept = first + await read_everything_after(keeper, len(first))
+        kept = first + await read_rows_after(keeper, len(first))
         assert keeper.complete and workspace.result_info(job.job_id).stored == len(kept)
 
         pages_before = len(fast_sandbox.state.request_log.entries("/search/query", "POST"))
-        rest = await read_everything_after(reader, len(first))
+        rest = await read_rows_after(reader, len(first))
         assert [row["publicId"] for row in first + rest] == [row["publicId"] for row in kept]
         assert len(fast_sandbox.state.request_log.entries("/search/query", "POST")) == pages_before  # read back
     workspace.close()
@@ -35,16 +35,6 @@ async def read_first_page(client: SixtyfourClient, workspace) -> tuple[JobRecord
     reader = StoredRows(client, workspace, job)
     await reader.open()
     return job, reader, await reader.rows_after(0)
-
-
-async def read_everything_after(source: StoredRows, held: int) -> list[dict]:
-    rows: list[dict] = []
-    while source.has_more_after(held + len(rows)):
-        page = await source.rows_after(held + len(rows))
-        if not page and not source.pager(held + len(rows)).has_more:
-            break
-        rows.extend(page)
-    return rows
 
 
 async def test_stored_rows_the_workspace_cannot_give_back_are_an_error_not_an_endless_empty_page(
