@@ -15,7 +15,6 @@ it fails to start.
 
 from __future__ import annotations
 
-import json
 import os
 import selectors
 import subprocess
@@ -107,6 +106,8 @@ class SandboxProcess:
                         f"the sandbox exited (status {process.returncode}) before it was ready{self._stderr_tail()}"
                     )
                 received += chunk
+        import json  # here, on the app's backend thread, not on the way to the first frame
+
         try:
             ready: dict[str, Any] = json.loads(received.split(b"\n", 1)[0])
             self.base_url = str(ready["base_url"])
