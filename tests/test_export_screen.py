@@ -96,6 +96,22 @@ async def test_export_shows_stages_then_summary_and_done_returns_the_record(fast
     assert not [p for p in destination.parent.iterdir() if p.name.startswith(".")]
 
 
+async def test_at_80x24_the_outcome_and_its_button_scroll_into_view(fast_sandbox, engine_for, tmp_path):
+    engine = await engine_for(fast_sandbox)
+    search = await finished(engine, max_results=30)
+    destination = tmp_path / "small.csv"
+    app = Host(lambda: ExportScreen(search, engine, tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#destination", Input).value = str(destination)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot=pilot, condition=lambda: screen.phase == "done")
+        await wait_until(pilot=pilot, condition=lambda: "Saved 30 rows (" in screen_text(app))
+        assert "Done" in screen_text(app)
+    assert len(csv_rows(destination)) - 1 == 30
+
+
 async def test_blank_max_rows_exports_every_row(fast_sandbox, engine_for, tmp_path):
     engine = await engine_for(fast_sandbox)
     search = await finished(engine, max_results=30)

@@ -26,7 +26,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet, Select, Static
@@ -103,6 +103,9 @@ class ViewExport:
 class ExportScreen(ModalScreen[JobRecord | None]):
     """Dismisses with the completed export record (Done), or None when closed without saving."""
 
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+    """Its own, so the compact layout holds whichever app shows it."""
+
     DEFAULT_CSS = """
     ExportScreen {
         align: center middle;
@@ -130,6 +133,14 @@ class ExportScreen(ModalScreen[JobRecord | None]):
     }
     ExportScreen #max-rows {
         width: 24;
+    }
+    ExportScreen.-short > #dialog {
+        padding: 0 1;
+        max-height: 100%;
+    }
+    ExportScreen.-short Label, ExportScreen.-short #progress, ExportScreen.-short #outcome,
+    ExportScreen.-short #buttons {
+        margin-top: 0;
     }
     ExportScreen .field-error {
         color: $error;
@@ -228,7 +239,9 @@ class ExportScreen(ModalScreen[JobRecord | None]):
     def compose(self) -> ComposeResult:
         job = self.job
         count = "unknown number of" if job.total_results is None else f"{job.total_results:,}"
-        with Vertical(id="dialog") as dialog:
+        # Scrolls when the terminal is too short for it (80x24): what an export says at its end
+        # (progress, outcome, buttons) is scrolled into view as it appears.
+        with VerticalScroll(id="dialog", can_focus=False) as dialog:
             dialog.border_title = "Export to CSV" if self.view is None else "Export"
             yield Static(Text(shorten(clean_text(job.query), QUERY_LINE_LIMIT)), id="query")
             yield Static(Text(f"{job.mode} search · {count} results"), id="result-count")
@@ -303,6 +316,8 @@ class ExportScreen(ModalScreen[JobRecord | None]):
             field.disabled = new in ("running", "done")
         if new == "done":
             self.query_one("#done", Button).focus()
+        if new != "idle":  # progress, then the outcome and its buttons, at the dialog's foot
+            self.call_after_refresh(self.query_one("#dialog", VerticalScroll).scroll_end, animate=False)
         elif new in ("failed", "idle"):
             # The Cancel button that had the focus is hidden again; start over from Export.
             self.query_one("#export", Button).focus()
