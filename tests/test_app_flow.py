@@ -193,6 +193,24 @@ async def test_f1_help_lists_the_focused_panels_keys(tmp_path):
         assert "Jobs" in text and "Open" in text
 
 
+async def test_f1_help_scrolls_with_the_keyboard_at_80x24(tmp_path):
+    from textual.containers import VerticalScroll
+
+    app = build_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
+        await pilot.press("f1")
+        await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "HelpScreen")
+        body = app.screen.query_one(VerticalScroll)
+        await wait_until(pilot=pilot, condition=lambda: app.screen.focused is body and body.max_scroll_y > 0)
+        top = screen_text(app)
+        await pilot.press("end")
+        await wait_until(pilot=pilot, condition=lambda: body.scroll_y == body.max_scroll_y)
+        assert screen_text(app) != top
+        await pilot.press("k")
+        await wait_until(pilot=pilot, condition=lambda: body.scroll_y == body.max_scroll_y - 1)
+
+
 async def test_history_recalls_an_earlier_query(tmp_path):
     app = build_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:

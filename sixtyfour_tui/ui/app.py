@@ -96,12 +96,19 @@ def _commands_provider():
     return SixtyfourCommands
 
 
+class MainScreen(Screen):
+    """The composer, jobs and results. Its focus starts in the query box; every other screen keeps
+    Textual's default (its first focusable widget), so a dialog opens with something to type in
+    or scroll."""
+
+    AUTO_FOCUS = "#query"
+
+
 class SixtyfourApp(App):
     CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "sixtyfour"
     COMMANDS = App.COMMANDS | {lambda: _commands_provider()}
     COMMAND_PALETTE_BINDING = "ctrl+p"
-    AUTO_FOCUS = "#query"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-medium"), (50, "-tall")]
     # The footer shows what fits in this order (after the focused panel's keys), so the most
@@ -198,7 +205,7 @@ class SixtyfourApp(App):
         before the first frame."""
         width, height = self.size
         classes = {_breakpoint(width, self.HORIZONTAL_BREAKPOINTS), _breakpoint(height, self.VERTICAL_BREAKPOINTS)}
-        return Screen(id="_default", classes=" ".join(sorted(name for name in classes if name)))
+        return MainScreen(id="_default", classes=" ".join(sorted(name for name in classes if name)))
 
     def compose(self) -> ComposeResult:
         yield Static(Text("sixtyfour · connecting…"), id="topbar")

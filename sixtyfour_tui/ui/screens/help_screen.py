@@ -49,6 +49,8 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape", "dismiss_help", "Close", id="help.close"),
         Binding("f1", "dismiss_help", "Close", show=False, id="help.close_f1"),
         Binding("q", "dismiss_help", "Close", show=False, id="help.close_q"),
+        Binding("j", "scroll('down')", "Down", show=False, id="help.down"),
+        Binding("k", "scroll('up')", "Up", show=False, id="help.up"),
     ]
 
     DEFAULT_CSS = """
@@ -86,6 +88,11 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).border_title = "F1 · escape closes"
+
+    def action_scroll(self, direction: str) -> None:
+        """j/k scroll like the arrows (the text is focused: arrows, pgup/pgdn, home/end work too)."""
+        body = self.query_one(VerticalScroll)
+        body.scroll_down(animate=False) if direction == "down" else body.scroll_up(animate=False)
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)
