@@ -258,6 +258,26 @@ async def test_x_offers_an_undo_and_ctrl_z_brings_the_job_back_under_the_cursor(
     assert removed.job_id in [job.job_id for job in workspace.recent_jobs("sandbox")]
 
 
+async def test_removing_the_open_search_closes_it_and_the_undo_opens_it_again(tmp_path, server):
+    app = build_app(tmp_path, server=server)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_until(lambda: app.ready, pilot=pilot)
+        removed = await finished(pilot, "data scientists in Boston", "20")
+        await opened_any(pilot, removed)
+        browser = app.query_one(ResultsBrowser)
+        assert "data scientists in Boston" in browser.title_text
+        panel = app.query_one(JobsPanel)
+        await focus_on(pilot, panel)
+        panel.move_cursor(panel.job_ids.index(removed.job_id))
+        await pilot.press("x")
+        await wait_until(lambda: browser.job is None, pilot=pilot, what="the removed search closed")
+        assert browser.title_text.startswith("No search open") and len(browser.store) == 0
+        assert app.opened_job_id is None
+        await pilot.press("ctrl+z")
+        await wait_until(lambda: browser.job is not None and browser.job.job_id == removed.job_id
+                         and len(browser.store) == 20, pilot=pilot, what="opened again")
+
+
 # -- toasts -----------------------------------------------------------------------------------------
 
 def toast_lines(app) -> set[int]:

@@ -145,6 +145,8 @@ class SixtyfourApp(App):
         self.client: SixtyfourClient | None = None
         self._pending: list[Composer.Submitted] = []
         self._opened_job_id: str | None = None
+        self._closed_by_removal: str | None = None
+        """The open search that a removal closed: undoing the removal opens it again."""
         self._topbar_line: Text | None = None
         self._undo: tuple[str, float] | None = None
         self._bring_back: str | None = None  # a job being undone: the cursor goes to it when it returns
@@ -476,6 +478,10 @@ class SixtyfourApp(App):
         jobs.forget_job(message.job_id)
         if self._opened_job_id == message.job_id:
             self._opened_job_id = None
+            browser = self._browser()
+            if browser is not None and browser.job is not None and browser.job.job_id == message.job_id:
+                browser.close_job()  # its title and rows would name a search that is gone
+                self._closed_by_removal = message.job_id
         self._update_topbar()
 
     def on_rows_counted(self, message: RowsCounted) -> None:
@@ -604,6 +610,9 @@ class SixtyfourApp(App):
         engine, _ = self.connected
         record = await engine.unforget(undo[0])
         self.say("Brought back" if record is not None else "Too late: it was already deleted")
+        if record is not None and self._closed_by_removal == record.job_id:
+            self.open_job(record.job_id)
+        self._closed_by_removal = None
 
     def open_job(self, job_id: str) -> None:
         job = self.engine.job(job_id) if self.engine else None

@@ -67,6 +67,7 @@ PINNED_COLUMNS = {"people": "fullName", "company": "company_name"}
 
 COPY_FORMATS = {"tsv": "TSV", "csv": "CSV", "json": "JSON", "markdown": "Markdown"}
 TITLE_QUERY_LIMIT = 160
+EMPTY_TITLE = Content("No search open · press enter on a completed job (F3 focuses the jobs)")
 """A 10,000-character query must not push the table off screen; the jobs panel shows it whole."""
 STORED_FIRST_CHUNK = 200
 """Stored rows read before the first frame of a reopened search: a screenful and then some."""
@@ -209,8 +210,7 @@ class ResultsBrowser(Widget):
         self._workspace: Workspace | None = None
 
     def compose(self) -> ComposeResult:
-        empty_title = Content("No search open · press enter on a completed job (F3 focuses the jobs)")
-        yield Static(empty_title, id="results-title")
+        yield Static(EMPTY_TITLE, id="results-title")
         # Disabled while hidden: a hidden Input could otherwise take the app's first focus.
         yield Input(placeholder="Filter loaded rows…", id="results-filter", disabled=True)
         yield Input(id="results-prompt", disabled=True)
@@ -286,6 +286,24 @@ class ResultsBrowser(Widget):
         self._refresh_title()
         self._refresh_status()
         self.request_pages(1)
+
+    def close_job(self) -> None:
+        """Back to "no search open" (its search was removed): loading stops, the rows go."""
+        if self.job is not None:
+            self.workers.cancel_group(self, self._group(self.job.job_id))
+        self.job = None
+        self.source = None
+        self._subset = None
+        self._subset_label = None
+        self._loading = False
+        self._error = None
+        self.filter_input.value = ""
+        self._hide_filter()
+        self._reset_view_state()
+        self.table.set_store(RowStore())
+        self.table.visible_columns = []
+        self.query_one("#results-title", Static).update(EMPTY_TITLE)
+        self._refresh_status()
 
     @property
     def has_more(self) -> bool:
