@@ -22,7 +22,7 @@ from sixtyfour_tui.api.errors import (
 )
 from sixtyfour_tui.api.retry import RetryPolicy
 from sixtyfour_tui.jobs.export_flow import Exporter, ExportError
-from sixtyfour_tui.jobs.records import ErrorKind
+from sixtyfour_tui.jobs.records import ErrorKind, JobSource
 from sixtyfour_tui.sandbox.config import DEMO_API_KEY, FaultConfig
 from tests.engines import close, finished_search, start_engine
 
@@ -50,6 +50,35 @@ async def test_export_saves_the_search_csv_with_the_right_rows(fast_sandbox, tmp
     umask = os.umask(0o022)
     os.umask(umask)
     assert stat.S_IMODE((tmp_path / "vp.csv").stat().st_mode) == 0o666 & ~umask  # not the temp file's 0600
+
+
+async def test_a_filter_search_the_restarted_server_forgot_is_asked_again_and_exports(make_sandbox, tmp_path):
+    """Ids of searches answered at once live only as long as the sandbox process; after a
+    restart the export asks the same filters again and exports that (the default export used to
+    fail with "search ... not found")."""
+    state = tmp_path / "sandbox-state.json"
+    first_server = make_sandbox(speed=50.0, state_file=state)
+    engine = await start_engine(first_server, tmp_path)
+    try:
+        job = engine.run_query(JobSource.FILTER, query="title matches *engineer*", mode="people", max_results=40,
+                               simple_filters={"title": {"$match": "*engineer*"}})
+        done = await engine.wait(job.job_id)
+        assert done.status == "completed" and done.search_id
+    finally:
+        await close(engine)
+    first_server.stop()
+
+    restarted = make_sandbox(speed=50.0, state_file=state)
+    engine = await start_engine(restarted, tmp_path)
+    try:
+        record = await Exporter(engine).export(job.job_id, tmp_path / "engineers.csv")
+        assert record.status == "completed", record.error
+        renewed = engine.job(job.job_id)
+        assert renewed.search_id and renewed.search_id != done.search_id and record.search_id == renewed.search_id
+    finally:
+        await close(engine)
+    rows = read_rows(tmp_path / "engineers.csv")
+    assert len(rows) == done.total_results and all("engineer" in row["title"].lower() for row in rows)
 
 
 async def test_a_row_limit_runs_a_server_export(fast_sandbox, tmp_path):

@@ -396,6 +396,21 @@ class JobEngine:
         if self.keep_rows:
             await keep_rows(self, self._known[job_id])
 
+    async def renew_search_id(self, job_id: str) -> JobRecord:
+        """Ask a search answered at once (a query, an edited query, a filter search) again, for a
+        search_id the server knows: it keeps those ids for a while only (the sandbox: until it
+        restarts), while a deep search's id lasts. The record keeps the new id."""
+        record = self._known.get(job_id)
+        if record is None or record.source == JobSource.DEEP:
+            raise ValueError("only a search answered at once can be asked again")
+        page = await self._first_request(record)()
+        renewed = replace(record, search_id=page.search_id or record.search_id)
+        if job_id in self._mine:
+            self.save(renewed)
+        else:
+            self._known[job_id] = renewed  # another process's job: ours to use, its to keep
+        return renewed
+
     def _first_request(self, record: JobRecord) -> Callable[[], Awaitable[QueryPage]]:
         excluded = list(record.exclusions.entity_ids) or None
         lists = list(record.exclusions.list_ids) or None

@@ -17,7 +17,7 @@ from typing import Any
 
 import msgspec
 
-from sixtyfour_tui.api.errors import ApiError, ConflictError
+from sixtyfour_tui.api.errors import ApiError, ConflictError, NotFoundError
 from sixtyfour_tui.api.models import TaskStatus
 from sixtyfour_tui.entities import entity_id
 from sixtyfour_tui.jobs.engine import JobEngine, error_kind
@@ -27,6 +27,7 @@ from sixtyfour_tui.jobs.records import (
     ExportStage,
     JobKind,
     JobRecord,
+    JobSource,
     JobStatus,
     SavedFile,
     new_id,
@@ -98,10 +99,20 @@ class Exporter:
             return search.resource_handle_id, search.exported_count or search.total_results
         self._stage(record.job_id, ExportStage.EXPORTING, "Asking the server for a CSV")
         client = self.engine.client
+        wanted = min(max_results or search.total_results or MAX_EXPORT_ROWS, MAX_EXPORT_ROWS)
         try:
-            started = await client.export(mode=search.mode, search_id=search.search_id,
-                                          max_results=min(max_results or search.total_results or MAX_EXPORT_ROWS,
-                                                          MAX_EXPORT_ROWS))
+            try:
+                started = await client.export(mode=search.mode, search_id=search.search_id, max_results=wanted)
+            except NotFoundError:
+                if search.source == JobSource.DEEP:
+                    raise
+                # A search answered at once whose id the server no longer keeps: asked again, it
+                # gets one (the same question, so the same rows).
+                self._stage(record.job_id, ExportStage.EXPORTING, "Asking the server for the search again")
+                search = await self.engine.renew_search_id(search.job_id)
+                self._stage(record.job_id, ExportStage.EXPORTING, "Asking the server for a CSV",
+                            search_id=search.search_id)
+                started = await client.export(mode=search.mode, search_id=search.search_id, max_results=wanted)
             task_id = started.task_id
         except ConflictError as conflict:
             running = conflict.task_id or self._known_running_export(search.search_id, record.job_id)
