@@ -217,6 +217,21 @@ async def test_the_builder_picks_scoped_values_builds_the_document_and_runs_it(t
         assert filters.simple_filters_of(again.conditions) == expected
 
 
+async def test_at_80x24_the_builder_shows_its_conditions_and_why_it_will_not_run(tmp_path):
+    app = build_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(lambda: app.ready, pilot=pilot)
+        await pilot.press("f5")
+        screen = await wait_until(lambda: isinstance(app.screen, FilterBuilderScreen) and app.screen.fields
+                                  and app.screen, pilot=pilot)
+        dialog = screen.query_one("#fb-dialog").region
+        for pane in ("#fb-fields-pane", "#fb-condition-pane", "#fb-doc-pane"):
+            region = screen.query_one(pane).region
+            assert region.width >= 16 and dialog.contains_region(region), pane
+        await pilot.press("ctrl+s")
+        await wait_until(lambda: "Add at least one" in screen_text(app), pilot=pilot)  # wrapped in its pane
+
+
 async def test_the_builder_uses_the_composers_exclusions(tmp_path, api):
     app = build_app(tmp_path)
     document = {"seniority": "CXO", "jobFunction": "Engineering"}

@@ -119,7 +119,16 @@ class FilterBuilderScreen(ModalScreen[FilterRun | None]):
     FilterBuilderScreen #fb-problem { height: auto; color: $error; }
     FilterBuilderScreen #fb-buttons { height: auto; align-horizontal: right; }
     FilterBuilderScreen #fb-buttons > Button { margin-left: 1; }
+    /* Under 130 columns the three panes share the width, and the document and its command line
+       (for scripts; a wider terminal shows them) give their room to the conditions. */
+    FilterBuilderScreen.-narrow #fb-fields-pane { width: 24; }
+    FilterBuilderScreen.-narrow #fb-condition-pane { width: 1fr; }
+    FilterBuilderScreen.-narrow #fb-doc-pane { width: 1fr; }
+    FilterBuilderScreen.-narrow #fb-json, FilterBuilderScreen.-narrow #fb-cli { display: none; }
+    FilterBuilderScreen.-short #fb-top { margin-bottom: 0; }
     """
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (130, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
     BINDINGS = [
         Binding("escape", "close", "Close", id="filter.close"),
