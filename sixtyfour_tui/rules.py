@@ -85,7 +85,7 @@ def check_poll_interval(seconds: float) -> float:
 def check_query(text: str) -> str:
     query = " ".join(text.split())
     if not query:
-        raise RuleError("Write a query first: describe the people or companies you want.")
+        raise RuleError("Write a query first: who are you looking for?")
     return query
 
 

@@ -490,7 +490,7 @@ class FilterBuilderScreen(ModalScreen[FilterRun | None]):
         try:
             max_results = parse_max_results(self.query_one("#fb-max", Input).value)
         except RuleError as problem:
-            self._problem(f"Max results: {problem}")
+            self._problem(str(problem))  # the rule names the field itself
             return
         document = filters.simple_filters_of(self.conditions)
         if self.capabilities is not None and (problems := filters.limit_problems(document, self.capabilities.limits)):
