@@ -221,6 +221,8 @@ async def test_the_manager_makes_sets_from_a_file_and_a_search_renames_removes_a
         await pilot.press("n")
         await wait_until(lambda: is_screen(app, SetFormScreen), pilot=pilot)
         form = app.screen
+        await wait_until(lambda: form.query_one("#form-search").prompt == "a stored search", pilot=pilot,
+                         what="the stored-search choice says it has searches")
         form.query_one("#form-name").value = "Met"
         form.query_one("#form-path").value = str(contacts)
         form.query_one("#form-column").value = "profile"

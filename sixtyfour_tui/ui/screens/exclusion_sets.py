@@ -362,9 +362,11 @@ class SetFormScreen(ModalScreen[str | None]):
         self.query_one("#form-seen", Checkbox).label = Text(
             "everything seen in searches" + (f" ({seen:,} {entity_noun(mode, seen)})" if seen is not None else ""))
         search = self.query_one("#form-search", Select)
-        search.set_options([(Text(f"{shorten(clean_text(job.query), 60)} · {job.count:,} results · "
-                                  f"{age_text(time.time() - job.created_at)}"), job.job_id)
-                            for job in reversed(self.searches) if job.mode == mode])
+        choices = [(Text(f"{shorten(clean_text(job.query), 60)} · {job.count:,} results · "
+                         f"{age_text(time.time() - job.created_at)}"), job.job_id)
+                   for job in reversed(self.searches) if job.mode == mode]
+        search.prompt = "a stored search" if choices else "a stored search (none)"  # before: the list shows it
+        search.set_options(choices)
 
     @on(Select.Changed, "#form-mode")
     def _mode_changed(self, event: Select.Changed) -> None:
