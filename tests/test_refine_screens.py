@@ -146,6 +146,30 @@ async def test_a_completed_search_reopens_as_chips_and_runs_edited(tmp_path):
         assert len(rows) == job.max_results == deep.max_results  # the job's own size is kept
 
 
+async def test_a_year_chip_refuses_what_is_not_a_year_as_it_is_typed(tmp_path):
+    from textual.widgets import OptionList
+
+    from sixtyfour_tui.chips import KIND_BY_KEY
+    from tests.modal_host import Host
+
+    app = Host(lambda: ValuePickerScreen(None, KIND_BY_KEY["founded_after"], "company"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        picker = await wait_until(lambda: isinstance(app.screen, ValuePickerScreen) and app.screen, pilot=pilot)
+        choices = picker.query_one("#value-list", OptionList)
+        await pilot.press(*"abc")
+        await wait_until(lambda: "takes a year" in screen_text(app), pilot=pilot)
+        assert choices.option_count == 0 and "as typed" not in screen_text(app)  # no choice that cannot work
+        await pilot.press("backspace", "backspace", "backspace", *"2015")
+        await wait_until(lambda: "“2015” as typed" in screen_text(app), pilot=pilot)
+        assert "takes a year" not in screen_text(app)
+        await pilot.press("down")
+        await wait_until(lambda: app.screen.focused is choices, pilot=pilot)
+        await pilot.press("up")  # from the list's first line back to the text
+        await wait_until(lambda: app.screen.focused is picker.query_one("#value-input"), pilot=pilot)
+        await pilot.press("enter")
+        await wait_until(lambda: app.result == 2015, pilot=pilot)
+
+
 async def choose_field(pilot, name: str) -> FilterBuilderScreen:
     screen = pilot.app.screen
     await focus_on(pilot, screen.query_one("#fb-field-filter"))

@@ -323,6 +323,16 @@ class KindPickerScreen(ModalScreen[ChipKind | None]):
         self.dismiss(None)
 
 
+class ValueList(OptionList):
+    """The picker's list: up on its first line goes back to the text being typed (down came here)."""
+
+    def action_cursor_up(self) -> None:
+        if self.highlighted in (None, 0):
+            self.screen.query_one("#value-input", Input).focus()
+        else:
+            super().action_cursor_up()
+
+
 class ValuePickerScreen(ModalScreen[Any]):
     """A value for one chip: the known values with their counts (filtered as you type), or, where
     the kind is open (places, keywords, years), the text as typed. Dismisses with None on escape."""
@@ -349,6 +359,8 @@ class ValuePickerScreen(ModalScreen[Any]):
         self.current = current
         self.known: list[KnownValue] = []
         self.shown: list[Any] = []
+        self._counts_line = Content("")
+        """What the message line says when nothing is wrong: where the counts come from."""
 
     @property
     def free_text(self) -> bool:
@@ -363,7 +375,7 @@ class ValuePickerScreen(ModalScreen[Any]):
                 "type a value, or filter the list…" if self.free_text else "filter the list…")
             yield Input(placeholder=placeholder, id="value-input")
             yield Static(Content(""), id="value-message")
-            yield OptionList(id="value-list", markup=False)
+            yield ValueList(id="value-list", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#value-input", Input).cursor_blink = False
@@ -381,11 +393,13 @@ class ValuePickerScreen(ModalScreen[Any]):
         try:
             self.known = await chips.known_values(self.catalog, self.kind)
         except ApiError as problem:
-            message.update(Content(shorten(clean_text(f"Known values unavailable: {problem.message}"), 200)))
+            self._counts_line = Content(shorten(clean_text(f"Known values unavailable: {problem.message}"), 200))
+            message.update(self._counts_line)
             message.add_class("-error")
             return
         sources = sorted({f"{value.counted} by {value.field}" for value in self.known if value.field})
-        message.update(Content(f"Counts: {', '.join(sources)}" if sources else ""))
+        self._counts_line = Content(f"Counts: {', '.join(sources)}" if sources else "")
+        message.update(self._counts_line)
         self._show_matching(self.query_one("#value-input", Input).value)
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -399,9 +413,16 @@ class ValuePickerScreen(ModalScreen[Any]):
         options.clear_options()
         self.shown = []
         typed = " ".join(text.split())
+        problem = None
         if self.free_text and typed and not any(str(k.value).lower() == typed.lower() for k in matching):
-            self.shown.append(typed)
-            options.add_option(Option(Text.assemble("Use “", (clean_text(typed), "bold"), "” as typed")))
+            try:
+                chips.read_value(self.kind, typed)
+            except ValueError as refused:
+                problem = str(refused)  # said at once, and not offered as a choice that cannot work
+            else:
+                self.shown.append(typed)
+                options.add_option(Option(Text.assemble("Use “", (clean_text(typed), "bold"), "” as typed")))
+        self._say_problem(problem)
         for known in matching:
             self.shown.append(known.value)
             options.add_option(Option(_known_line(self.kind, known)))
@@ -425,14 +446,24 @@ class ValuePickerScreen(ModalScreen[Any]):
             try:
                 value = chips.read_value(self.kind, value)
             except ValueError as problem:
-                message = self.query_one("#value-message", Static)
-                message.update(Content(str(problem)))
-                message.add_class("-error")
+                self._say_problem(str(problem))
                 return
         self.dismiss(value)
 
+    def _say_problem(self, problem: str | None) -> None:
+        """The typed value's problem in the message line; with none, the line goes back to what
+        it said before (where the counts come from)."""
+        message = self.query_one("#value-message", Static)
+        if problem is not None:
+            message.update(Content(problem))
+            message.add_class("-error")
+        elif message.has_class("-error"):
+            message.update(self._counts_line)
+            message.remove_class("-error")
+
     def action_focus_list(self) -> None:
         self.query_one("#value-list", OptionList).focus()
+
 
     def action_close(self) -> None:
         self.dismiss(None)
