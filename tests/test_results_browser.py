@@ -106,6 +106,22 @@ def ids(browser: ResultsBrowser) -> list[str | None]:
     return [row_identity(browser.store.raw(i)) for i in range(len(browser.store))]
 
 
+async def test_m_and_m_offer_more_until_every_row_is_loaded(client, workspace, job):
+    app = BrowserApp()
+    async with app.run_test(size=SIZE) as pilot:
+        browser = await app.show_settled(pilot, job, client, workspace)
+        await focus_on(pilot, browser.table)
+
+        def offered() -> set[str]:
+            return {active.binding.action for active in app.screen.active_bindings.values()}
+
+        assert {"load_more", "load_all"} <= offered()
+        await pilot.press("M")
+        await wait_until(pilot=pilot, condition=lambda: len(browser.store) == 450 and not browser.has_more)
+        await wait_until(pilot=pilot, condition=lambda: not {"load_more", "load_all"} & offered(),
+                         what="m and M gone once all is loaded")
+
+
 async def test_first_page_loads_with_an_honest_title_and_default_columns(client, workspace, job):
     app = BrowserApp()
     async with app.run_test(size=SIZE) as pilot:

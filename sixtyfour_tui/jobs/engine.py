@@ -56,7 +56,7 @@ from sixtyfour_tui.jobs.records import (
     JobStatus,
 )
 from sixtyfour_tui.workspace.database import StorageError
-from sixtyfour_tui.workspace.store import LEASE_SECONDS, Change, Workspace, is_active
+from sixtyfour_tui.workspace.store import LEASE_SECONDS, RECENT_JOBS, Change, Workspace, is_active
 from sixtyfour_tui.workspace.writer import JobWriter
 
 log = logging.getLogger(__name__)
@@ -252,7 +252,7 @@ class JobEngine:
         return bool(self._active or self._queue)
 
     # -- lifecycle ------------------------------------------------------------------------------
-    def read_start(self, recent: int | None = 200) -> StartState:
+    def read_start(self, recent: int | None = RECENT_JOBS) -> StartState:
         """What `start` needs from the workspace, in one go and on any thread: the app reads it
         on its backend thread, so the UI thread goes from "connected" to "ready" with no waits.
         Unfinished jobs nobody works on are claimed here."""
@@ -271,7 +271,7 @@ class JobEngine:
         unfinished = attempt(lambda: self.workspace.unfinished_jobs(self.backend), [])
         return StartState(known=known, rev=rev, claimed=claimed, unfinished=unfinished, problems=problems)
 
-    async def start(self, *, recent: int | None = 200, state: StartState | None = None) -> list[JobRecord]:
+    async def start(self, *, recent: int | None = RECENT_JOBS, state: StartState | None = None) -> list[JobRecord]:
         """Load the recent jobs, claim unfinished ones nobody is working on, resume them, and
         start following the workspace (`state`: what `read_start` already read). Returns the
         resumed jobs."""

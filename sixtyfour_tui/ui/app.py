@@ -349,6 +349,9 @@ class SixtyfourApp(App):
         jobs = self.main_screen.query_one("#jobs")
         for job in engine.jobs():
             jobs.show_job(job, engine.queue_position(job.job_id))
+        from sixtyfour_tui.workspace.store import RECENT_JOBS  # loaded by now (the backend thread)
+
+        jobs.has_older = len(start.known) >= RECENT_JOBS  # fewer: the workspace holds no more
         if jobs.row_count:
             jobs.move_cursor(row=jobs.row_count - 1)  # the newest (and any resumed) jobs in view
         self._update_topbar()
@@ -552,6 +555,7 @@ class SixtyfourApp(App):
         except StorageError as problem:
             self.say("Older jobs could not be read", details=problem.message, severity="error")
             return
+        jobs.has_older = len(older) == OLDER_JOBS_PAGE
         if not older:
             self.say("No older jobs")
             return

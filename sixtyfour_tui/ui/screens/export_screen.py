@@ -309,9 +309,15 @@ class ExportScreen(ModalScreen[JobRecord | None]):
             self._unsubscribe()
             self._unsubscribe = None
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "export":
+            return self.phase in ("idle", "failed")  # the footer drops ctrl+s while it would do nothing
+        return True
+
     def watch_phase(self, old: Phase, new: Phase) -> None:
         self.set_class(False, f"-{old}")
         self.set_class(True, f"-{new}")
+        self.refresh_bindings()
         for field in self.query(Input):
             field.disabled = new in ("running", "done")
         if new == "done":

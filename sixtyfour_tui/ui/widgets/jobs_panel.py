@@ -223,6 +223,7 @@ class JobsPanel(ScrollView, can_focus=True):
         self._versions: dict[str, int] = {}  # bumped whenever a row's cells change: part of its cache key
         self._counts: dict[str, tuple[int, int | None, int | None]] = {}  # job_id -> (stored, new, seen)
         self._cursor = 0
+        self._has_older = True
         self._described = ""
         self._longest_query = 0
         self._plan: tuple[int, int, list[Slot]] = (-1, -1, [])
@@ -456,6 +457,22 @@ class JobsPanel(ScrollView, can_focus=True):
 
     def action_load_older(self) -> None:
         self.post_message(self.OlderRequested())
+
+    @property
+    def has_older(self) -> bool:
+        """Whether the workspace may hold jobs older than those shown (the app says, as it learns)."""
+        return self._has_older
+
+    @has_older.setter
+    def has_older(self, value: bool) -> None:
+        if value != self._has_older:
+            self._has_older = value
+            self.refresh_bindings()  # m leaves the footer when there is nothing older
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "load_older":
+            return self._has_older
+        return True
 
     def action_cursor_down(self) -> None:
         self.move_cursor(self._cursor + 1)

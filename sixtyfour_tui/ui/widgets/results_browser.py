@@ -208,6 +208,7 @@ class ResultsBrowser(Widget):
         self._subset_label: str | None = None
         self._seen_counted = False
         self._workspace: Workspace | None = None
+        self._had_more = True
 
     def compose(self) -> ComposeResult:
         yield Static(EMPTY_TITLE, id="results-title")
@@ -507,6 +508,9 @@ class ResultsBrowser(Widget):
         source, job = self.source, self.job
         if source is None or job is None:
             return
+        if self.has_more != self._had_more:  # what m and M can do changed
+            self._had_more = self.has_more
+            self.refresh_bindings()
         summary = results_summary(
             started=self._opened and (len(self.store) > 0 or not self.has_more or source.asked_api),
             loaded=len(self.store),
@@ -660,6 +664,8 @@ class ResultsBrowser(Widget):
         if action == "close_filter":
             store = self.store
             return self.filter_input.has_class("-visible") or bool(store.filter_text or store.value_filters)
+        if action in ("load_more", "load_all"):
+            return self.source is None or self.has_more  # m and M leave the footer once all is loaded
         return True
 
     @on(Input.Changed, "#results-filter")
