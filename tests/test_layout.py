@@ -350,6 +350,28 @@ async def test_m_in_the_jobs_loads_the_older_jobs(tmp_path, server):
         assert panel.row_count == 205 and "No older jobs" not in app.notices
 
 
+async def test_the_palette_tells_two_runs_of_the_same_query_apart(tmp_path, server):
+    workspace = open_workspace(tmp_path)
+    base = time.time() - 7_200
+    workspace.save_jobs([
+        JobRecord(query="CTOs in Paris", status="completed", backend="sandbox", mode="people", search_id=f"s{n}",
+                  total_results=10, created_at=base + 3_600 * n, started_at=base + 3_600 * n,
+                  finished_at=base + 3_600 * n + 30)
+        for n in range(2)
+    ])
+    workspace.close()
+    app = build_app(tmp_path, server=server)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await wait_until(lambda: app.ready, pilot=pilot)
+        await pilot.press("ctrl+p")
+        await wait_until(lambda: type(app.screen).__name__ == "CommandPalette", pilot=pilot)
+        await pilot.press(*"refine this search")
+        shown = await wait_until(lambda: screen_text(app).count("Refine this search: CTOs in Paris (run ") == 2
+                                 and screen_text(app), pilot=pilot)
+        lines = [line for line in shown.splitlines() if "Refine this search: CTOs in Paris (run " in line]
+        assert len(set(lines)) == 2
+
+
 async def test_with_fewer_jobs_than_a_page_the_jobs_panel_offers_no_older_ones(tmp_path, server):
     app = build_app(tmp_path, server=server)
     async with app.run_test(size=(100, 30)) as pilot:

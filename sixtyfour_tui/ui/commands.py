@@ -7,6 +7,8 @@ built as plain `Content` (Textual parses plain strings in the palette as markup)
 
 from __future__ import annotations
 
+import time
+from collections import Counter
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
@@ -94,14 +96,17 @@ class SixtyfourCommands(Provider):
             commands.append((name, partial(run_results_action, app, target, action), help_text))
         engine = getattr(app, "engine", None)
         if engine is not None:
-            for job in reversed(engine.jobs()):
-                if job.kind == "search" and job.status == "completed":
-                    commands.append((f"Open results: {short_query(job, 60)}", partial(app.open_job, job.job_id),
-                                     f"{job.total_results or 0:,} results · {job.mode}"))
-                    commands.append((f"Export: {short_query(job, 60)}", partial(app.export_job, job.job_id),
-                                     "Save as CSV"))
-                    commands.append((f"Refine this search: {short_query(job, 60)}", partial(app.refine_job, job.job_id),
-                                     "Edit how it was understood and run it again · r"))
+            finished = [job for job in reversed(engine.jobs()) if job.kind == "search" and job.status == "completed"]
+            runs = Counter((short_query(job, 60), job.mode) for job in finished)
+            for job in finished:
+                name = short_query(job, 60)
+                if runs[(name, job.mode)] > 1:  # the same query run again: each entry says which run
+                    name += time.strftime(" (run %b %d %H:%M:%S)", time.localtime(job.created_at))
+                commands.append((f"Open results: {name}", partial(app.open_job, job.job_id),
+                                 f"{job.total_results or 0:,} results · {job.mode}"))
+                commands.append((f"Export: {name}", partial(app.export_job, job.job_id), "Save as CSV"))
+                commands.append((f"Refine this search: {name}", partial(app.refine_job, job.job_id),
+                                 "Edit how it was understood and run it again · r"))
         return commands
 
     async def discover(self) -> Hits:

@@ -48,12 +48,11 @@ def entity_noun(mode: str, count: int) -> str:
     return "person" if count == 1 else "people"
 
 
-def set_line(found: ExclusionSet, *, with_mode: bool = False, now: float | None = None) -> Text:
-    """'Customers  1,240 companies · updated 2 days ago' (the name as typed, never markup)."""
+def set_line(found: ExclusionSet, *, now: float | None = None) -> Text:
+    """'Customers  1,240 companies · updated 2 days ago' (the name as typed, never markup; the
+    noun tells the set's mode)."""
     line = Text(shorten(clean_text(found.name), 40).ljust(40), style="bold")
     line.append(f"  {found.size:>9,} {entity_noun(found.mode, found.size)}")
-    if with_mode:
-        line.append(f" · {found.mode}", style="dim")
     moment = now if now is not None else time.time()
     line.append(f" · updated {age_text(moment - found.updated_at)}", style="dim")
     return line
@@ -252,8 +251,9 @@ class ExclusionPicker(ModalScreen[Exclusions | None]):
         choices.clear_options()
         choices.add_options(selections)
         choices.highlighted = 0
-        status = (f"{len(sets):,} {self.mode} exclusion set{'s' if len(sets) != 1 else ''}" if sets
-                  else f"No {self.mode} exclusion sets yet: x in the results (marked rows) or X makes one")
+        kind = "people" if self.mode == "people" else "company"
+        status = (f"{len(sets):,} exclusion set{'s' if len(sets) != 1 else ''} of {kind} searches" if sets
+                  else f"No exclusion sets of {kind} searches yet: x in the results (marked rows) or X makes one")
         self.query_one("#picker-status", Static).update(Text(status))
 
     def action_apply(self) -> None:
@@ -496,7 +496,7 @@ class ExclusionManager(ModalScreen[None]):
         self.sets = sets
         options.clear_options()
         now = time.time()
-        options.add_options(Option(set_line(found, with_mode=True, now=now)) for found in sets)
+        options.add_options(Option(set_line(found, now=now)) for found in sets)
         if sets:
             ids = [found.set_id for found in sets]
             options.highlighted = ids.index(highlighted.set_id) if highlighted and highlighted.set_id in ids else 0
