@@ -272,7 +272,8 @@ async def test_a_diff_counts_as_a_set_computation_and_opens_each_part_as_an_expo
         await wait_until(lambda: browser.job.job_id == this_week.job_id and not browser.is_loading
                          and len(browser.store) == len(after - before), pilot=pilot)
         assert set(view_ids(browser)) == after - before
-        assert browser.title_text.startswith("New vs ") and f"All {len(after - before)} results" in browser.title_text
+        assert browser.title_text.startswith("New vs the run of ") and f"All {len(after - before)} results" \
+            in browser.title_text  # the same query on both sides: the other is named by when it ran
 
         await pilot.press("e")
         await wait_until(lambda: is_screen(app, ExportScreen), pilot=pilot)

@@ -1292,8 +1292,10 @@ class SixtyfourApp(App):
         if browser is None:
             return
         self._opened_job_id = job.job_id
-        browser.show_job(job, self.client, self.workspace, positions=positions,
-                         label=f"{words} {short_query(other, 40)}")
+        other_name = short_query(other, 40)
+        if other.query == job.query:  # two runs of one query: say which run the other is
+            other_name = time.strftime("the run of %b %d %H:%M", time.localtime(other.created_at))
+        browser.show_job(job, self.client, self.workspace, positions=positions, label=f"{words} {other_name}")
 
     def on_results_browser_refine_requested(self, message) -> None:
         composer = self.main_screen.query_one(Composer)
