@@ -11,6 +11,7 @@ from textual.widgets import SelectionList, TextArea
 from sixtyfour_tui.api.client import SixtyfourClient
 from sixtyfour_tui.api.pager import row_identity
 from sixtyfour_tui.jobs.records import JobRecord
+from sixtyfour_tui.table.labels import header_labels
 from sixtyfour_tui.ui.messages import PageLoaded, ResultsFailed, RowsCopied
 from sixtyfour_tui.ui.screens.columns import ColumnsScreen
 from sixtyfour_tui.ui.screens.detail import DetailScreen
@@ -207,7 +208,7 @@ async def test_y_copies_the_cursor_row_as_tsv_and_space_selects_rows(client, wor
         await pilot.press("down", "y")
         await wait_until(pilot=pilot, condition=lambda: app.copied)
         header, row, *rest = app.copied[-1].splitlines()
-        assert header.split("\t") == browser.table.visible_columns
+        assert header.split("\t") == header_labels(browser.table.visible_columns)  # as the table heads them
         assert row.split("\t")[0] == store.cell_text(1, "fullName") and rest == []
         assert app.system_copied == app.copied
 
@@ -223,7 +224,7 @@ async def test_y_copies_the_cursor_row_as_tsv_and_space_selects_rows(client, wor
         await browser.copy_rows("json")
         assert json.loads(app.copied[-1]) == [store.raw(1), store.raw(3)]
         await browser.copy_rows("markdown")
-        assert app.copied[-1].startswith("| fullName | title |")
+        assert app.copied[-1].startswith("| Full name | Title |")
         await browser.copy_rows("csv")
         assert app.copied[-1].splitlines()[0].startswith("fullName,title,")
 
@@ -382,7 +383,7 @@ def narrowing_text(browser: ResultsBrowser, column: str) -> str:
 def copied_names(app: BrowserApp, browser: ResultsBrowser) -> list[str]:
     """The first cell of every copied data line (the pinned name column comes first)."""
     lines = app.copied[-1].splitlines()
-    assert lines[0].split("\t")[0] == "fullName"
+    assert lines[0].split("\t")[0] == "Full name"
     return [line.split("\t")[0] for line in lines[1:]]
 
 

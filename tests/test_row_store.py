@@ -127,7 +127,7 @@ EXPORT_COLUMNS = ["name", "score", "company.name", "note"]
 def test_export_tsv() -> None:
     store = RowStore(PEOPLE)
     assert store.as_tsv([0, 1], EXPORT_COLUMNS) == (
-        "name\tscore\tcompany.name\tnote\n"
+        "Name\tScore\tCompany name\tNote\n"  # the table's labels, as a view's export has them
         "Ada\t9.5\tAnalytical\t\n"
         "bob\t10\tPipe|Works\ttab here\n"
     )
@@ -136,7 +136,7 @@ def test_export_tsv() -> None:
 def test_export_csv() -> None:
     store = RowStore(PEOPLE + [{"name": 'Quote "Q", Esq.'}])
     assert store.as_csv([3, 0], ["name", "score"]) == (
-        'name,score\n'
+        'Name,Score\n'
         '"Quote ""Q"", Esq.",\n'
         'Ada,9.5\n'
     )
@@ -152,7 +152,7 @@ def test_export_json_is_raw_rows() -> None:
 def test_export_markdown_escapes_pipes() -> None:
     store = RowStore(PEOPLE)
     assert store.as_markdown([0, 1], ["name", "company.name"]) == (
-        "| name | company.name |\n"
+        "| Name | Company name |\n"
         "| --- | --- |\n"
         "| Ada | Analytical |\n"
         "| bob | Pipe\\|Works |\n"

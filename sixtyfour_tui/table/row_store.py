@@ -33,6 +33,7 @@ from rich.cells import cell_len
 from sixtyfour_tui.api.pager import row_identity
 from sixtyfour_tui.api.rows import flatten_row, sanitize_text
 from sixtyfour_tui.sanitize import UNSAFE
+from sixtyfour_tui.table.labels import header_labels
 
 Row = dict[str, Any]
 """One row as the API sent it (nested dicts and lists)."""
@@ -834,7 +835,8 @@ class RowStore:
     # -- exports for copy -------------------------------------------------------------
 
     def _table(self, indices: Iterable[int], columns: Sequence[str]) -> list[list[str]]:
-        rows = [list(columns)]
+        """A header of the table's own labels (as a view's export has them), then the cells."""
+        rows = [header_labels(columns)]
         rows.extend(self.texts(indices, columns))
         return rows
 
