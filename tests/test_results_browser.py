@@ -226,7 +226,7 @@ async def test_y_copies_the_cursor_row_as_tsv_and_space_selects_rows(client, wor
         await browser.copy_rows("markdown")
         assert app.copied[-1].startswith("| Full name | Title |")
         await browser.copy_rows("csv")
-        assert app.copied[-1].splitlines()[0].startswith("fullName,title,")
+        assert app.copied[-1].splitlines()[0].startswith("Full name,Title,")
 
 
 async def test_c_copies_the_current_cell(client, workspace, job):
