@@ -290,6 +290,21 @@ async def test_history_lists_newest_first_and_enter_picks():
     assert app.result == ENTRIES[2]
 
 
+async def test_a_very_long_query_takes_one_line_of_the_history_and_is_recalled_whole():
+    long_query = " ".join(["VP of Engineering at Series B SaaS startups in New York"] * 90)  # ~5,000 characters
+    entries = [HistoryEntry(long_query, "people", 100, used_at=3_000.0), *ENTRIES]
+    app = Host(lambda: HistoryScreen(entries))
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "CTOs in Berlin" in shown  # the other entries still fit below it
+        first = str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)
+        assert first.split("   ")[0].endswith("…") and len(first) < 250
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.result == entries[0] and app.result.query == long_query
+
+
 async def test_history_filter_then_enter():
     app = Host(lambda: HistoryScreen(list(ENTRIES)))
     async with app.run_test(size=SIZE) as pilot:

@@ -13,6 +13,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sixtyfour_tui.jobs.records import HistoryEntry
+from sixtyfour_tui.sanitize import clean_text, shorten
 from sixtyfour_tui.ui.job_text import age_text
 
 
@@ -104,9 +105,13 @@ class HistoryScreen(ModalScreen[HistoryEntry | None]):
         empty.set_class(not self.shown, "-shown")
 
 
+HISTORY_QUERY_LIMIT = 160
+"""Characters of a query a history line shows: a very long one would fill the list by itself."""
+
+
 def _describe(entry: HistoryEntry, now: float) -> Text:
-    """The query as typed (never markup), then its mode, size and age, dimmed."""
-    visible = "".join(ch if ch.isprintable() else " " for ch in entry.query)
-    line = Text(visible)
+    """The query as typed (never markup, one line, cut when very long), then its mode, size and
+    age, dimmed."""
+    line = Text(shorten(clean_text(entry.query), HISTORY_QUERY_LIMIT))
     line.append(f"   {entry.mode} · up to {entry.max_results:,} · {age_text(now - entry.used_at)}", style="dim")
     return line
