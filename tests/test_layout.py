@@ -320,6 +320,21 @@ async def test_long_messages_keep_their_details_behind_f9(tmp_path, server):
         assert "Settings saved" in text and "a new API key on the next start" in text
 
 
+async def test_a_message_longer_than_the_toast_is_cut_to_one_line_and_kept_whole_for_f9(tmp_path, server):
+    app = build_app(tmp_path, server=server)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await wait_until(lambda: app.ready, pilot=pilot)
+        long = ("Copied 3 rows as TSV to the terminal's clipboard (OSC 52; needs a terminal that supports it) "
+                "— no system clipboard found")
+        app.say(long)
+        await wait_until(lambda: toast_lines(app), pilot=pilot)
+        await pilot.pause()
+        assert all(toast.region.height == 3 for toast in app.screen.query("Toast"))  # one line of text
+        await pilot.press("f9")
+        await wait_until(lambda: type(app.screen).__name__ == "ErrorScreen", pilot=pilot)
+        assert long in app.screen.query_one("TextArea").text
+
+
 # -- older jobs -------------------------------------------------------------------------------------
 
 async def test_m_in_the_jobs_loads_the_older_jobs(tmp_path, server):
