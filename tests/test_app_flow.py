@@ -315,6 +315,21 @@ async def test_fast_typing_submits_exactly_the_text_in_the_box_each_time(tmp_pat
         assert app.query_one("#query").text == ""
 
 
+async def test_the_open_quit_question_follows_the_searches_as_they_end(tmp_path):
+    app = build_app(tmp_path, speed=20.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
+        await submit_query(pilot, "CTOs in Paris", "20")
+        await wait_until(pilot=pilot, condition=lambda: app.engine.own_running_count == 1)
+        await pilot.press("ctrl+q")
+        await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "ConfirmScreen")
+        assert "1 search is still running" in screen_text(app)
+        await wait_until(pilot=pilot, condition=lambda: not app.engine.busy, timeout=60)
+        await wait_until(pilot=pilot, condition=lambda: "No searches are running any more" in screen_text(app))
+        await pilot.press("n")  # stay
+        await wait_until(pilot=pilot, condition=lambda: app.screen is app.main_screen)
+
+
 def test_the_quit_question_counts_running_and_queued_searches():
     from sixtyfour_tui.ui.app import quit_question
 

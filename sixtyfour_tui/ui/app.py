@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from sixtyfour_tui.api.client import SixtyfourClient
     from sixtyfour_tui.jobs.engine import JobEngine, StartState
     from sixtyfour_tui.jobs.records import JobRecord
+    from sixtyfour_tui.ui.screens.confirm import ConfirmScreen
     from sixtyfour_tui.ui.widgets.jobs_panel import JobsPanel
     from sixtyfour_tui.ui.widgets.results_browser import ResultsBrowser
     from sixtyfour_tui.workspace.store import Workspace
@@ -146,6 +147,7 @@ class SixtyfourApp(App):
         self._pending: list[Composer.Submitted] = []
         self._opened_job_id: str | None = None
         self._closed_by_removal: str | None = None
+        self._quit_question: ConfirmScreen | None = None
         """The open search that a removal closed: undoing the removal opens it again."""
         self._topbar_line: Text | None = None
         self._undo: tuple[str, float] | None = None
@@ -441,6 +443,7 @@ class SixtyfourApp(App):
                 and self.engine is not None and self.engine.owns(job.job_id):
             self._announced.add(job.job_id)
             self._job_finished(job)
+        self._update_quit_question()
 
     def _job_finished(self, job: JobRecord) -> None:
         """A search of ours ended: open it if the user asked to (or nothing is open), else say so."""
@@ -1025,10 +1028,22 @@ class SixtyfourApp(App):
         question = quit_question(engine.own_running_count, engine.queued_count)
 
         def answered(yes: bool | None) -> None:
+            self._quit_question = None
             if yes:
                 self._shutdown_and_exit()
 
-        self.push_screen(ConfirmScreen(question, confirm_label="Quit", cancel_label="Stay"), answered)
+        self._quit_question = ConfirmScreen(question, confirm_label="Quit", cancel_label="Stay")
+        self.push_screen(self._quit_question, answered)
+
+    def _update_quit_question(self) -> None:
+        """While the quit question is open, it counts the searches as they are now."""
+        engine, asking = self.engine, self._quit_question
+        if engine is None or asking is None or not asking.is_attached:
+            return
+        if engine.busy:
+            asking.ask(quit_question(engine.own_running_count, engine.queued_count))
+        else:
+            asking.ask("No searches are running any more. Quit?")
 
     def _shutdown_and_exit(self) -> None:
         self.exit()

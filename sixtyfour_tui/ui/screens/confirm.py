@@ -63,6 +63,11 @@ class ConfirmScreen(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one("#confirm", Button).focus()
 
+    def ask(self, question: str) -> None:
+        """The same choice, said anew (the quit question follows the searches as they end)."""
+        self.question = question
+        self.query_one("#question", Static).update(Text(question))
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.dismiss(event.button.id == "confirm")
