@@ -330,6 +330,22 @@ async def test_the_open_quit_question_follows_the_searches_as_they_end(tmp_path)
         await wait_until(pilot=pilot, condition=lambda: app.screen is app.main_screen)
 
 
+async def test_the_palettes_quit_asks_too_while_a_search_runs(tmp_path):
+    app = build_app(tmp_path, speed=1.0)  # the search runs for the whole test
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot=pilot, condition=lambda: app.ready)
+        await submit_query(pilot, "CTOs in Paris", "20")
+        await wait_until(pilot=pilot, condition=lambda: app.engine.own_running_count == 1)
+        await pilot.press("ctrl+p")
+        await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "CommandPalette")
+        await pilot.press(*"quit")
+        await wait_until(pilot=pilot, condition=lambda: "Quit sixtyfour" in screen_text(app))
+        assert "Quit the application as soon as possible" not in screen_text(app)  # Textual's, which does not ask
+        await pilot.press("enter")
+        await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "ConfirmScreen")
+        assert "1 search is still running" in screen_text(app) and app.is_running
+
+
 def test_the_quit_question_counts_running_and_queued_searches():
     from sixtyfour_tui.ui.app import quit_question
 

@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -26,7 +26,7 @@ from rich.text import Text
 from textual import constants as textual_constants
 from textual import work
 from textual.actions import ActionParseResult
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.dom import DOMNode
@@ -1017,6 +1017,13 @@ class SixtyfourApp(App):
                 sections.append((f"{title or type(node).__name__} keys", rows))
         sections.append(("App keys", binding_rows(by_node.get(self, []), with_ids=True)))
         self.push_screen(HelpScreen(panel_name or "app", sections))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's palette commands less its Quit (it would not ask while searches run; the
+        palette's "Quit sixtyfour" does, as ctrl+q does) and Maximize (z zooms a panel here)."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Quit", "Maximize", "Minimize"):
+                yield command
 
     def action_quit_app(self) -> None:
         engine = self.engine
