@@ -45,7 +45,7 @@ async def test_search_progress_browse_copy_and_export(tmp_path):
         await pilot.press("y")
         await wait_until(pilot=pilot, condition=lambda: app.copied, what="copy")
         header, line = app.copied[-1].splitlines()[:2]
-        assert "fullName" in header.split("\t") and row["fullName"] in line.split("\t")
+        assert "Full name" in header.split("\t") and row["fullName"] in line.split("\t")
         await pilot.press("G")
         await wait_until(
             pilot=pilot, condition=lambda: len(browser.store) == 150, what="second page on reaching the end"
@@ -315,12 +315,17 @@ async def test_fast_typing_submits_exactly_the_text_in_the_box_each_time(tmp_pat
         assert app.query_one("#query").text == ""
 
 
+async def one_search_running(pilot) -> None:
+    app = pilot.app
+    await wait_until(pilot=pilot, condition=lambda: app.ready)
+    await submit_query(pilot, "CTOs in Paris", "20")
+    await wait_until(pilot=pilot, condition=lambda: app.engine.own_running_count == 1)
+
+
 async def test_the_open_quit_question_follows_the_searches_as_they_end(tmp_path):
     app = build_app(tmp_path, speed=20.0)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot=pilot, condition=lambda: app.ready)
-        await submit_query(pilot, "CTOs in Paris", "20")
-        await wait_until(pilot=pilot, condition=lambda: app.engine.own_running_count == 1)
+        await one_search_running(pilot)
         await pilot.press("ctrl+q")
         await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "ConfirmScreen")
         assert "1 search is still running" in screen_text(app)
@@ -333,9 +338,7 @@ async def test_the_open_quit_question_follows_the_searches_as_they_end(tmp_path)
 async def test_the_palettes_quit_asks_too_while_a_search_runs(tmp_path):
     app = build_app(tmp_path, speed=1.0)  # the search runs for the whole test
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot=pilot, condition=lambda: app.ready)
-        await submit_query(pilot, "CTOs in Paris", "20")
-        await wait_until(pilot=pilot, condition=lambda: app.engine.own_running_count == 1)
+        await one_search_running(pilot)
         await pilot.press("ctrl+p")
         await wait_until(pilot=pilot, condition=lambda: type(app.screen).__name__ == "CommandPalette")
         await pilot.press(*"quit")

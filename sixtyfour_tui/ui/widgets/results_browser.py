@@ -263,14 +263,31 @@ class ResultsBrowser(Widget):
 
         With `positions`, only those stored rows (a run diff's new, dropped or common rows),
         under `label`, and nothing from the API."""
-        if self.job is not None:
-            self.workers.cancel_group(self, self._group(self.job.job_id))
+        self._let_go()
         self.job = job
         self._workspace = workspace
         self._subset = sorted(set(positions)) if positions is not None else None
         self._subset_label = label if positions is not None else None
-        self._seen_counted = False
         self.source = StoredRows(client, workspace, job, page_size=page_size)
+        self._refresh_title()
+        self._refresh_status()
+        self.request_pages(1)
+
+    def close_job(self) -> None:
+        """Back to "no search open" (its search was removed): loading stops, the rows go."""
+        self._let_go()
+        self.job = None
+        self.source = None
+        self._subset = None
+        self._subset_label = None
+        self.query_one("#results-title", Static).update(EMPTY_TITLE)
+        self._refresh_status()
+
+    def _let_go(self) -> None:
+        """Stop loading the search shown and forget its rows, view and progress."""
+        if self.job is not None:
+            self.workers.cancel_group(self, self._group(self.job.job_id))
+        self._seen_counted = False
         self._opened = False
         self._from_workspace_at = None
         self._pages_wanted = 0
@@ -284,27 +301,6 @@ class ResultsBrowser(Widget):
         self._reset_view_state()
         self.table.set_store(RowStore())
         self.table.visible_columns = []
-        self._refresh_title()
-        self._refresh_status()
-        self.request_pages(1)
-
-    def close_job(self) -> None:
-        """Back to "no search open" (its search was removed): loading stops, the rows go."""
-        if self.job is not None:
-            self.workers.cancel_group(self, self._group(self.job.job_id))
-        self.job = None
-        self.source = None
-        self._subset = None
-        self._subset_label = None
-        self._loading = False
-        self._error = None
-        self.filter_input.value = ""
-        self._hide_filter()
-        self._reset_view_state()
-        self.table.set_store(RowStore())
-        self.table.visible_columns = []
-        self.query_one("#results-title", Static).update(EMPTY_TITLE)
-        self._refresh_status()
 
     @property
     def has_more(self) -> bool:
