@@ -147,8 +147,9 @@ class SixtyfourApp(App):
         self._pending: list[Composer.Submitted] = []
         self._opened_job_id: str | None = None
         self._closed_by_removal: str | None = None
-        self._quit_question: ConfirmScreen | None = None
         """The open search that a removal closed: undoing the removal opens it again."""
+        self._quit_question: ConfirmScreen | None = None
+        """The quit question while it is open: it recounts the searches as they end."""
         self._topbar_line: Text | None = None
         self._undo: tuple[str, float] | None = None
         self._bring_back: str | None = None  # a job being undone: the cursor goes to it when it returns
@@ -1296,7 +1297,7 @@ class SixtyfourApp(App):
     async def _show_diff(self, choice) -> None:
         import asyncio
 
-        from sixtyfour_tui.ui.job_text import short_query
+        from sixtyfour_tui.ui.job_text import ran_at, short_query
         from sixtyfour_tui.workspace.database import StorageError
 
         engine, workspace = self.connected
@@ -1314,9 +1315,8 @@ class SixtyfourApp(App):
         if browser is None:
             return
         self._opened_job_id = job.job_id
-        other_name = short_query(other, 40)
-        if other.query == job.query:  # two runs of one query: say which run the other is
-            other_name = time.strftime("the run of %b %d %H:%M", time.localtime(other.created_at))
+        # Two runs of one query: the other is named by when it ran.
+        other_name = f"the run of {ran_at(other)}" if other.query == job.query else short_query(other, 40)
         browser.show_job(job, self.client, self.workspace, positions=positions, label=f"{words} {other_name}")
 
     def on_results_browser_refine_requested(self, message) -> None:

@@ -7,7 +7,6 @@ built as plain `Content` (Textual parses plain strings in the palette as markup)
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable
 from functools import partial
@@ -18,7 +17,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 
-from sixtyfour_tui.ui.job_text import short_query
+from sixtyfour_tui.ui.job_text import ran_at, short_query
 
 if TYPE_CHECKING:
     from sixtyfour_tui.ui.app import SixtyfourApp
@@ -101,7 +100,7 @@ class SixtyfourCommands(Provider):
             for job in finished:
                 name = short_query(job, 60)
                 if runs[(name, job.mode)] > 1:  # the same query run again: each entry says which run
-                    name += time.strftime(" (run %b %d %H:%M:%S)", time.localtime(job.created_at))
+                    name += f" (run {ran_at(job)})"
                 commands.append((f"Open results: {name}", partial(app.open_job, job.job_id),
                                  f"{job.total_results or 0:,} results · {job.mode}"))
                 commands.append((f"Export: {name}", partial(app.export_job, job.job_id), "Save as CSV"))

@@ -60,6 +60,11 @@ def short_query(job: JobRecord, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def ran_at(job: JobRecord) -> str:
+    """When a search started, 'Dec 02 14:03:22': tells two runs of one query apart."""
+    return time.strftime("%b %d %H:%M:%S", time.localtime(job.created_at))
+
+
 def age_text(seconds: float) -> str:
     """'just now', '5 minutes ago', '2 days ago'."""
     if seconds < 60:

@@ -282,6 +282,8 @@ class ResultsBrowser(Widget):
         self._subset_label = None
         self.query_one("#results-title", Static).update(EMPTY_TITLE)
         self._refresh_status()
+        self._had_more = True
+        self.refresh_bindings()
 
     def _let_go(self) -> None:
         """Stop loading the search shown and forget its rows, view and progress."""
