@@ -22,6 +22,8 @@ SANDBOX_BACKEND = "sandbox"
 EMBEDDED_SPEED_VARIABLE = "SIXTYFOUR_SANDBOX_SPEED"
 EMBEDDED_SPEED = 5.0  # a demo search takes a few seconds instead of half a minute
 READY_TIMEOUT = 30.0
+HOLD_SECONDS = 3.0
+"""The longest a held sandbox waits for the app: it loads after that even if the app never said."""
 
 
 class NoApiKey(Exception):
@@ -59,12 +61,15 @@ class Backend:
             self.server = None
 
 
-def spawn_sandbox(env: Mapping[str, str] = os.environ) -> SandboxProcess:
-    """Start the embedded sandbox process now (it answers once `wait_ready` returns)."""
+def spawn_sandbox(env: Mapping[str, str] = os.environ, *, held: bool = False) -> SandboxProcess:
+    """Start the embedded sandbox process now (it answers once `wait_ready` returns). `held`: it
+    listens at once but loads only when released (`SandboxProcess.release`), or after
+    HOLD_SECONDS."""
     from sixtyfour_tui.locations import state_dir
     from sixtyfour_tui.sandbox.process import SandboxProcess
 
-    return SandboxProcess(speed=embedded_speed(env), state_file=state_dir() / "sandbox-tasks.json").start()
+    return SandboxProcess(speed=embedded_speed(env), state_file=state_dir() / "sandbox-tasks.json",
+                          hold=HOLD_SECONDS if held else 0.0).start()
 
 
 def sandbox_backend(settings: Settings, process: SandboxProcess | None = None) -> Backend:

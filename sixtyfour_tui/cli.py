@@ -6,14 +6,19 @@ not need yet.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sixtyfour_tui import __version__
 
+if TYPE_CHECKING:
+    import argparse  # loaded by `build_parser`: the TUI's way in never needs it
+
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="sixtyfour-tui",
         description="Terminal client for Sixtyfour's Deep Search API (with an embedded sandbox).",
@@ -57,6 +62,8 @@ def _add_headless_commands(commands: argparse._SubParsersAction) -> None:  # typ
 
 
 def _positive_float(text: str) -> float:
+    import argparse
+
     value = float(text)
     if value <= 0:
         raise argparse.ArgumentTypeError("must be greater than 0")

@@ -600,7 +600,7 @@ def test_a_plain_http_api_gets_a_tls_context_that_trusts_no_one_and_https_keeps_
     handshake fails (verification on, nothing trusted) instead of going unverified."""
     import ssl
 
-    from sixtyfour_tui.api.client import _tls_for
+    from sixtyfour_tui.api.session import _tls_for
 
     plain = _tls_for("http://127.0.0.1:8064")
     assert isinstance(plain, ssl.SSLContext)

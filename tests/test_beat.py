@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from sixtyfour_tui.api.client import KEEPALIVE_SECONDS
+from sixtyfour_tui.api.session import KEEPALIVE_SECONDS
 from sixtyfour_tui.jobs import beat
 from sixtyfour_tui.jobs import engine as engine_module
 from sixtyfour_tui.jobs.polling import CONTRACT_CEILING

@@ -82,3 +82,23 @@ async def test_the_search_button_shows_the_composer_s_message_for_an_empty_query
         await pilot.click(PressButton)
         await wait_until(lambda: "Write a query first" in screen_text(app), pilot=pilot)
         assert not app.submitted
+
+
+class ComposerBesideAButton(ComposerApp):
+    def compose(self) -> ComposeResult:
+        yield Composer(id="composer")
+        yield PressButton("Elsewhere", id="elsewhere")
+
+
+async def test_the_composer_border_shows_whether_focus_is_inside_it():
+    app = ComposerBesideAButton()
+    async with app.run_test(size=SIZE) as pilot:
+        composer = app.query_one(Composer)
+        await focus_on(pilot, app.query_one("#query"))
+        assert composer.has_class("-focus-within")
+        bright = composer.styles.border_top[1]
+        await focus_on(pilot, app.query_one("#max-results"))  # moving inside: still lit
+        assert composer.has_class("-focus-within")
+        await focus_on(pilot, app.query_one("#elsewhere"))
+        await wait_until(lambda: not composer.has_class("-focus-within"), pilot=pilot, what="the border dims")
+        assert composer.styles.border_top[1] != bright

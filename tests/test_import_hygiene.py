@@ -38,3 +38,50 @@ def test_the_http_client_loads_without_httpx_command_line_tool() -> None:
     completed = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, timeout=60)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.split() == ["[]", "True"]
+
+
+LAZY_CLIENT = textwrap.dedent(
+    """
+    import asyncio, sys
+    from sixtyfour_tui.backend import Backend, SANDBOX_BACKEND
+    from sixtyfour_tui.jobs.engine import JobEngine
+    from sixtyfour_tui.api.errors import NotFoundError
+
+    client = Backend(base_url=sys.argv[1], api_key=sys.argv[2], label="l", workspace_key=SANDBOX_BACKEND,
+                     poll_interval=1.0).client()
+    print("before", "httpx" in sys.modules, "httpcore" in sys.modules, client.loaded)
+    built = []
+    from sixtyfour_tui.api import session
+    original = session.HttpSession.__init__
+    def counting(self, **options):
+        built.append(1)
+        original(self, **options)
+    session.HttpSession.__init__ = counting
+
+    async def status():
+        try:
+            await client.task_status("no-such-task")
+        except NotFoundError:
+            return "not found"
+
+    async def main():
+        async with client:
+            return await asyncio.gather(status(), status(), status())
+
+    print("answers", *asyncio.run(main()))
+    print("after", "httpx" in sys.modules, client.loaded, len(built))
+    """
+)
+
+
+def test_the_client_loads_httpx_on_its_first_request_not_before(fast_sandbox) -> None:
+    """httpx and httpcore cost ~50–100 ms on the way to "ready": the client is built without them,
+    and concurrent first requests share one connection pool."""
+    completed = subprocess.run([sys.executable, "-c", LAZY_CLIENT, fast_sandbox.base_url, fast_sandbox.api_key],
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.splitlines() == [
+        "before False False False",
+        "answers not found not found not found",
+        "after True True 1",
+    ]

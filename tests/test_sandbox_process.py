@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import httpx
@@ -156,3 +157,49 @@ def test_the_parent_side_handle_imports_neither_textual_nor_the_server():
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def _answered_within(base_url: str, api_key: str, seconds: float) -> bool:
+    """Whether a request sent now gets any answer within `seconds` (it waits in the backlog else)."""
+    import select
+    import socket
+    from urllib.parse import urlsplit
+
+    address = urlsplit(base_url)
+    with socket.create_connection((address.hostname, address.port), timeout=5) as connection:
+        connection.sendall(f"GET /search/status/x HTTP/1.1\r\nHost: sandbox\r\nx-api-key: {api_key}\r\n"
+                           "Connection: close\r\n\r\n".encode())
+        readable, _, _ = select.select([connection], [], [], seconds)
+        return bool(readable) and connection.recv(64).startswith(b"HTTP/1.1 ")
+
+
+def test_a_held_child_listens_at_once_and_serves_only_once_released():
+    """The app holds the sandbox while it starts, so the two do not compete for the cores; a
+    request sent meanwhile waits and is answered after the release."""
+    with SandboxProcess(speed=2000.0, hold=60.0) as sandbox:
+        base_url, api_key = sandbox.wait_ready(timeout=30)
+        assert "--hold" in sandbox.command()
+        assert not _answered_within(base_url, api_key, 1.0)  # unheld, it answers in ~0.2 s here
+        sandbox.release()
+        with httpx.Client(base_url=base_url, headers={"x-api-key": api_key}, timeout=30) as api:
+            assert api.get("/search/status/x").status_code == 404
+    assert sandbox.returncode == 0
+
+
+def test_a_held_child_serves_anyway_once_its_hold_runs_out():
+    with SandboxProcess(speed=2000.0, hold=0.5) as sandbox:
+        base_url, api_key = sandbox.wait_ready(timeout=30)
+        wait_for(lambda: _answered_within(base_url, api_key, 1.0), timeout=30, what="an answer, unreleased")
+
+
+def test_a_held_child_exits_when_its_parent_goes_before_releasing_it():
+    sandbox = SandboxProcess(speed=2000.0, hold=60.0).start()
+    sandbox.wait_ready(timeout=30)
+    pid = sandbox.pid
+    assert pid is not None
+    started = time.monotonic()
+    # Closing its stdin ends the hold and the process; were that missed, `stop` would wait out its
+    # 30 s before it signalled the child.
+    assert sandbox.stop(timeout=30) == 0
+    assert time.monotonic() - started < 15
+    assert not running(pid)

@@ -36,3 +36,46 @@ async def test_the_app_resumes_collection_when_it_is_ready(tmp_path):
     finally:
         gc.unfreeze()
         gc.enable()
+
+
+
+async def test_httpx_loads_in_the_background_once_the_app_is_ready(tmp_path):
+    """The client is built without httpx (it would cost "ready" ~50–100 ms); the app loads it just
+    after, with no search asking for it, so the first search does not wait for it."""
+    app = build_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot=pilot, condition=lambda: app.ready, what="backend ready")
+        assert app.client is not None
+        await wait_until(pilot=pilot, condition=lambda: app.client.loaded, what="the HTTP layer loaded")
+
+
+async def test_a_search_sent_the_moment_the_app_is_ready_runs(tmp_path):
+    """It may find the HTTP layer still loading in the app's thread: it waits for that, off the loop."""
+    from tests.app_harness import submit_query
+
+    app = build_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot=pilot, condition=lambda: app.ready, what="backend ready")
+        await submit_query(pilot, "engineers in Berlin", max_results="20")
+        job = await wait_until(pilot=pilot, condition=lambda: next(iter(app.engine.jobs()), None), what="a job")
+        await wait_until(pilot=pilot, condition=lambda: app.engine.job(job.job_id).status == "completed",
+                         what="the search finished")
+
+
+async def test_the_app_releases_the_held_sandbox_process_once_it_is_ready(tmp_path):
+    """`launch` holds the sandbox's loading while the app starts; were it never released, this
+    search would wait out the 600 s hold."""
+    from sixtyfour_tui.config import Settings
+    from sixtyfour_tui.sandbox.process import SandboxProcess
+    from sixtyfour_tui.ui.app import SixtyfourApp
+    from tests.app_harness import submit_query
+
+    with SandboxProcess(speed=2000.0, hold=600.0) as process:
+        app = SixtyfourApp(sandbox=True, settings=Settings(download_dir=tmp_path / "downloads"),
+                           sandbox_process=process, workspace_path=tmp_path / "workspace.sqlite3")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot=pilot, condition=lambda: app.ready, what="backend ready")
+            await submit_query(pilot, "engineers in Berlin", max_results="20")
+            job = await wait_until(pilot=pilot, condition=lambda: next(iter(app.engine.jobs()), None), what="a job")
+            await wait_until(pilot=pilot, condition=lambda: app.engine.job(job.job_id).status == "completed",
+                             timeout=60, what="the search finished")

@@ -22,29 +22,22 @@ Retry rules, per call (budgets: see retry.py):
 from __future__ import annotations
 
 import asyncio
-import ssl
+import threading
 import uuid
 from collections.abc import Callable, Sequence
-from json import loads as json_loads
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-import httpx
 import msgspec
 
 from .. import __version__
-from .bodies import ERROR_BODY_LIMIT, declared_length, read_capped
-from .download import ProgressCallback, StallRule, download_file
 from .errors import (
     ApiError,
     DeadlineExceededError,
     NetworkError,
     RateLimitedError,
-    RedirectError,
-    ResponseTooLargeError,
     UnexpectedResponseError,
-    error_from_parts,
 )
 from .models import (
     DownloadLink,
@@ -58,7 +51,12 @@ from .models import (
 )
 from .redact import Redactor
 from .retry import RetryPolicy, call_with_retry, is_transient, is_transient_fault
-from .rows import sanitize_text
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .download import ProgressCallback, StallRule
+    from .session import HttpSession
 
 DEFAULT_BASE_URL = "https://api.sixtyfour.ai"
 DEFAULT_USER_AGENT = f"sixtyfour-tui/{__version__}"
@@ -66,23 +64,7 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_REQUEST_DEADLINE = 60.0
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 STATUS_ROUTES = {"status": "/search/status/", "deep-search-status": "/search/deep-search-status/"}
-MAX_LOCATION_SHOWN = 200
-KEEPALIVE_SECONDS = 20.0
-"""How long an idle connection is kept: longer than the longest wait between polls (15 s), so a
-search's polls reuse one connection instead of opening (and, against the API, TLS-handshaking) a
-new one each time. Servers behind load balancers keep idle connections for a minute or more."""
-
 M = TypeVar("M")
-
-
-def _tls_for(base_url: str) -> ssl.SSLContext | bool:
-    """Certificates are checked for an https API. A plain-http one (the local sandbox) never does
-    TLS through this client (relative paths, no redirects followed), so it gets a context that
-    trusts no one instead of loading the CA bundle at startup (~20 ms): should TLS ever happen
-    through it, it fails closed."""
-    if base_url.startswith("http://"):
-        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verification on, no CA loaded
-    return True
 
 
 class SixtyfourClient:
@@ -119,15 +101,9 @@ class SixtyfourClient:
         self._download_transport = download_transport
         self._download_stall = download_stall
         self._user_agent = user_agent
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url,
-            transport=transport,
-            verify=_tls_for(self.base_url),
-            timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
-            follow_redirects=False,
-            headers={"x-api-key": self._api_key, "accept": "application/json", "user-agent": user_agent},
-        )
+        self._transport = transport
+        self._session: HttpSession | None = None  # httpx loads with it: see `load`
+        self._loading = threading.Lock()
 
     def __repr__(self) -> str:
         return f"SixtyfourClient(base_url={self.base_url!r}, api_key=<redacted>)"
@@ -139,7 +115,36 @@ class SixtyfourClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._session is not None:
+            await self._session.aclose()
+
+    @property
+    def loaded(self) -> bool:
+        """Whether httpx and the connection pool are there (see `load`)."""
+        return self._session is not None
+
+    def load(self) -> None:
+        """Import httpx and open the connection pool now. Blocking (tens of ms): the app runs it
+        in a thread once it is ready; otherwise the first request does it, off the event loop."""
+        with self._loading:
+            if self._session is not None:
+                return
+            from . import download  # noqa: F401  (loaded now too, so a first export does not wait)
+            from .session import HttpSession
+
+            self._session = HttpSession(
+                base_url=self.base_url, api_key=self._api_key, redactor=self._redactor, timeout=self.timeout,
+                max_response_bytes=self.max_response_bytes, user_agent=self._user_agent,
+                transport=self._transport,
+            )
+
+    async def _loaded_session(self) -> HttpSession:
+        if self._session is None:
+            # In a thread: an import on the loop's thread would freeze the app while it runs, and
+            # wait on the import lock if the app's own `load` thread is importing already.
+            await asyncio.to_thread(self.load)
+        assert self._session is not None
+        return self._session
 
     # -- deep search ---------------------------------------------------------------------------
 
@@ -321,6 +326,9 @@ class SixtyfourClient:
         link: DownloadLink | None = None,
     ) -> DownloadResult:
         """Download the CSV to `dest` atomically; `link` skips the first link request."""
+        await self._loaded_session()  # the downloader's module, and httpx, load with it
+        from .download import download_file
+
         return await download_file(
             Path(dest),
             fetch_link=lambda: self.download_link(resource_handle_id),
@@ -359,83 +367,12 @@ class SixtyfourClient:
         what = f"{method} {path}"
         try:
             async with asyncio.timeout(self.request_deadline):
-                return await self._exchange(what, method, path, json=json, params=params)
+                session = await self._loaded_session()
+                return await session.exchange(what, method, path, json=json, params=params)
         except TimeoutError as exc:
             raise DeadlineExceededError(
                 f"{what} did not complete within {self.request_deadline:g} s (the deadline covers the whole response)"
             ) from exc
-
-    async def _exchange(
-        self, what: str, method: str, path: str, *, json: dict[str, Any] | None, params: dict[str, Any] | None
-    ) -> Any:
-        try:
-            request = self._http.build_request(method, path, json=json, params=params)
-            response = await self._http.send(request, stream=True)
-            try:
-                return await self._read(what, response)
-            finally:
-                await response.aclose()
-        except httpx.TimeoutException as exc:
-            connect_failed = isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout))
-            raise NetworkError(f"{what} timed out after {self.timeout:g}s", connect_failed=connect_failed) from exc
-        except httpx.TransportError as exc:
-            raise NetworkError(
-                f"{what} failed: {self._redactor.text(str(exc)) or type(exc).__name__}",
-                connect_failed=isinstance(exc, httpx.ConnectError),
-            ) from exc
-        except httpx.DecodingError as exc:
-            raise UnexpectedResponseError(f"{what}: the response could not be decoded ({exc})") from exc
-
-    async def _read(self, what: str, response: httpx.Response) -> Any:
-        status = response.status_code
-        if 300 <= status < 400:
-            raise self._redirect_error(what, response)
-        if not response.is_success:
-            content, _ = await read_capped(response, ERROR_BODY_LIMIT)
-            raise error_from_parts(status, response.reason_phrase, response.headers, content, self._redactor)
-        limit = self.max_response_bytes
-        declared = declared_length(response)
-        if declared is not None and declared > limit:
-            raise _too_large(what, status, limit)  # believed without reading a byte of it
-        content, complete = await read_capped(response, limit)
-        if not complete:
-            raise _too_large(what, status, limit)
-        try:
-            data = json_loads(content)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise UnexpectedResponseError(f"{what}: response is not JSON", status=status) from exc
-        return self._redactor.json(content, data)
-
-    def _redirect_error(self, what: str, response: httpx.Response) -> RedirectError:
-        status = response.status_code
-        location = response.headers.get("location")
-        if not location:
-            return RedirectError(
-                f"{what} answered {status} {response.reason_phrase} with no target; redirects are not followed",
-                status=status,
-            )
-        try:
-            target = str(response.request.url.join(location))
-        except (httpx.InvalidURL, ValueError):
-            target = location
-        target = sanitize_text(self._redactor.text(target))
-        if len(target) > MAX_LOCATION_SHOWN:
-            target = target[: MAX_LOCATION_SHOWN - 1] + "…"
-        return RedirectError(
-            f"{what} was redirected to {target} ({status}); redirects are not followed",
-            status=status,
-            location=target,
-        )
-
-
-def _too_large(what: str, status: int, limit: int) -> ResponseTooLargeError:
-    return ResponseTooLargeError(f"{what}: response larger than {_size_label(limit)}", status=status, limit=limit)
-
-
-def _size_label(size: int) -> str:
-    mib = size / (1024 * 1024)
-    return f"{mib:g} MB" if mib >= 1 else f"{size:,} bytes"
-
 
 def _never_arrived(error: ApiError) -> bool:
     """Safe to retry a call that is not idempotent: the server refused it or never saw it."""

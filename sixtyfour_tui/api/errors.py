@@ -9,7 +9,6 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 from .redact import Redactor
@@ -233,6 +232,8 @@ def parse_retry_after(value: str | None) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         pass
+    from email.utils import parsedate_to_datetime  # rare (a date, not seconds): kept off the way to ready
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

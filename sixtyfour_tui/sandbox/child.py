@@ -7,6 +7,9 @@ never competes with the UI for the GIL. The contract with the parent (see `proce
   wait in the socket's backlog meanwhile) it prints ONE JSON line on stdout,
   `{"base_url", "storage_base_url", "api_key", "pid"}`, and nothing else after it. Earlier tasks are
   restored and the data set is built in a background thread; API requests wait for that.
+- With `--hold SECONDS` it loads nothing more until a line arrives on stdin (`SandboxProcess.release`)
+  or SECONDS pass: the app releases it once its own start is done, so the two do not compete for
+  the machine's cores while the UI draws (requests sent meanwhile wait in the backlog).
 - It exits when its stdin reaches end of file (the parent closed it, exited or was killed, even with
   `kill -9`), and on SIGTERM or SIGINT; exit status 0. `--ignore-stdin` turns the first off for use
   by hand.
@@ -44,6 +47,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--url-ttl", type=float, default=900.0, metavar="SECONDS")
     parser.add_argument("--cursor-ttl", type=float, default=600.0, metavar="SECONDS")
     parser.add_argument("--ignore-stdin", action="store_true", help="do not exit when stdin closes")
+    parser.add_argument("--hold", type=float, default=0.0, metavar="SECONDS",
+                        help="after the ready line, wait for a line on stdin (at most SECONDS) before loading")
     args = parser.parse_args(argv)
     if args.speed <= 0:
         parser.error("--speed must be greater than 0")
@@ -74,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write(json.dumps({"base_url": url, "storage_base_url": url, "api_key": key, "pid": os.getpid()})
                      + "\n")
     sys.stdout.flush()
+    if args.hold > 0 and not _held(args.hold):
+        return 0  # the parent went away while we waited
     import asyncio  # after the ready line: it alone costs the child ~30 ms
 
     from sixtyfour_tui.sandbox.config import SandboxConfig
@@ -98,6 +105,20 @@ async def _serve(server: SandboxServer, *, watch_stdin: bool) -> int:
         _exit_on_stdin_eof(asyncio.get_running_loop(), server.request_exit)
     await server.serve()
     return 0
+
+
+def _held(seconds: float) -> bool:
+    """Wait for the parent's go (a line on stdin) or `seconds`; False if stdin closed instead."""
+    import select
+
+    fd = sys.stdin.fileno()
+    readable, _, _ = select.select([fd], [], [], seconds)
+    if not readable:
+        return True  # no word from the parent in time: load anyway
+    try:
+        return bool(os.read(fd, 4096))
+    except OSError:
+        return False
 
 
 def _exit_on_stdin_eof(loop: asyncio.AbstractEventLoop, exit_now: Callable[[], None]) -> None:

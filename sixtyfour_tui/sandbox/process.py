@@ -37,8 +37,11 @@ class SandboxStartError(RuntimeError):
 class SandboxProcess:
     def __init__(self, *, speed: float = 1.0, state_file: Path | None = None, api_key: str = DEMO_API_KEY,
                  extra_args: Sequence[str] = (), python: str = sys.executable,
-                 env: Mapping[str, str] | None = None) -> None:
+                 env: Mapping[str, str] | None = None, hold: float = 0.0) -> None:
+        """`hold`: seconds the child waits, once listening, for `release` before it loads (0: it
+        does not wait)."""
         self.speed = speed
+        self.hold = hold
         self.state_file = state_file
         self.api_key = api_key
         self.extra_args = tuple(extra_args)
@@ -65,6 +68,8 @@ class SandboxProcess:
         command = [self.python, "-m", "sixtyfour_tui.sandbox.child", "--speed", repr(float(self.speed))]
         if self.state_file is not None:
             command += ["--state", str(self.state_file)]
+        if self.hold > 0:
+            command += ["--hold", repr(float(self.hold))]
         return command + list(self.extra_args)
 
     def start(self) -> SandboxProcess:
@@ -115,6 +120,17 @@ class SandboxProcess:
         except (ValueError, KeyError, TypeError):
             raise SandboxStartError("the sandbox's ready line was not understood") from None
         return self.base_url, self.api_key
+
+    def release(self) -> None:
+        """Let a held child load and serve now (no-op if it is not held, or gone)."""
+        process = self._process
+        if process is None or process.stdin is None or process.stdin.closed:
+            return
+        try:
+            process.stdin.write(b"go\n")
+            process.stdin.flush()
+        except OSError:
+            pass  # it exited: the next request says so
 
     def stop(self, timeout: float = 5.0) -> int | None:
         """Close the child's stdin (it exits on end of file); terminate, then kill, if it lingers."""

@@ -215,7 +215,7 @@ class SixtyfourApp(App):
     def compose(self) -> ComposeResult:
         yield Static(Text("sixtyfour · connecting…"), id="topbar")
         with Horizontal(id="top"):
-            yield Composer(id="composer")
+            yield Composer(id="composer", classes="-focus-within")  # the query takes the first focus
             yield Vertical(id="jobs-slot")
         yield Vertical(id="results-slot")
         yield KeysFooter(id="footer")
@@ -296,8 +296,8 @@ class SixtyfourApp(App):
 
     @work(thread=True, group="backend", exit_on_error=False)
     def _start_backend(self, sandbox: bool) -> None:
-        """Off the UI thread: the backend, the workspace's first open, the client (httpx loads
-        here) and the engine's start read (its jobs, and the unfinished ones it claims)."""
+        """Off the UI thread: the backend, the workspace's first open, the client and the engine's
+        start read (its jobs, and the unfinished ones it claims)."""
         from sixtyfour_tui.backend import NoApiKey, real_backend, sandbox_backend
 
         backend = self.backend
@@ -322,11 +322,18 @@ class SixtyfourApp(App):
             refusal = refused.message
         from sixtyfour_tui.jobs.engine import JobEngine
 
-        client = backend.client()  # httpx and the API layer load here too
+        client = backend.client()  # without httpx yet: `_load_client` brings it once the app is ready
         engine = JobEngine(client, workspace, backend=backend.workspace_key,
                            poll_interval=backend.poll_interval, spawn=self._spawn)
         start = engine.read_start()
         self.call_from_thread(self._attach_backend, backend, workspace, refusal, client, engine, start)
+
+    @work(thread=True, group="backend", exit_on_error=False)
+    def _load_client(self) -> None:
+        """httpx and its connection pool (~50–100 ms) load after "ready", not on the way to it; a
+        search sent sooner loads them itself (see `SixtyfourClient.load`)."""
+        if self.client is not None:
+            self.client.load()
 
     def _attach_backend(self, backend, workspace, problem: str | None, client: SixtyfourClient,
                         engine: JobEngine, start: StartState) -> None:
@@ -373,6 +380,11 @@ class SixtyfourApp(App):
         await self._mount_results()
         self.ready = True
         resume_collection()
+        # What waited for the app's start, so as not to compete with it for the cores: the sandbox
+        # process's loading (requests sent before this wait in its backlog), then httpx.
+        if self.sandbox_process is not None:
+            self.sandbox_process.release()
+        self._load_client()
         await self._show_stored_counts([job.job_id for job in engine.jobs()])
 
     async def _show_stored_counts(self, job_ids: list[str]) -> None:

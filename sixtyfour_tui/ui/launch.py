@@ -23,7 +23,7 @@ def launch(*, sandbox: bool = False, debug: bool = False) -> int:
         from sixtyfour_tui.backend import spawn_sandbox
 
         try:
-            process = spawn_sandbox()
+            process = spawn_sandbox(held=True)  # it loads once the app is ready
         except (OSError, ValueError) as problem:
             print(f"sixtyfour-tui: cannot start the sandbox: {problem}", file=sys.stderr)
             return 2

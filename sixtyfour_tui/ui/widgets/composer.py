@@ -72,6 +72,18 @@ class Composer(Vertical):
         self.border_subtitle = "ctrl+s search · ctrl+r history"
         self.query_one("#composer-exclusions", Static).display = False
 
+    def on_descendant_focus(self) -> None:
+        self._show_focus()
+
+    def on_descendant_blur(self) -> None:
+        self._show_focus()
+
+    def _show_focus(self) -> None:
+        """A class, not `:focus-within` in the CSS: with that rule Textual restyles the whole
+        composer on every focus change inside it (the first one too, on the way to the first
+        frame); the class changes only when focus enters or leaves."""
+        self.set_class(self.has_focus_within, "-focus-within")
+
     def on_press_button_pressed(self, event: PressButton.Pressed) -> None:
         if event.button.id == "submit":
             event.stop()
