@@ -335,3 +335,36 @@ def test_a_read_only_folder_is_reported_not_raised_into_the_caller(tiny_disk) ->
     writer = JobWriter(workspace, on_problem=lambda problem: None)
     writer.save(JobRecord(query="kept in memory", backend="sandbox"))
     assert not writer.flush(timeout=5) and writer.pending == 1 and writer.problem is not None
+
+
+def test_a_workspace_of_the_first_schema_is_migrated_and_keeps_its_jobs(path: Path) -> None:
+    from sixtyfour_tui.workspace.schema import MIGRATIONS
+
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with sqlite3.connect(path) as db:
+        for statement in MIGRATIONS[0]:
+            db.execute(statement)
+        db.execute("PRAGMA user_version = 1")
+    kept = completed("kept", created_at=100.0)
+    with sqlite3.connect(path) as db:  # a job as version 1 stored it
+        db.execute("INSERT INTO jobs (job_id, backend, kind, status, mode, query, created_at, updated_at, rev, "
+                   "record) VALUES (?, 'sandbox', 'search', 'completed', 'people', 'kept', 100.0, 100.0, 1, ?)",
+                   (kept.job_id, msgspec.json.encode(kept).decode()))
+    workspace = Workspace(path).open()
+    try:
+        assert [job.query for job in workspace.recent_jobs("sandbox", kind=None)] == ["kept"]
+    finally:
+        workspace.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_the_start_read_of_recent_jobs_walks_an_index_instead_of_sorting_every_job(
+        workspace: Workspace, path: Path) -> None:
+    """The app reads the newest 200 jobs of every kind on its way to "ready"; sorting all of a
+    10,000-job workspace to find them cost ~21 ms."""
+    with sqlite3.connect(path) as db:
+        plan = " ".join(row[3] for row in db.execute(
+            "EXPLAIN QUERY PLAN SELECT record FROM jobs WHERE forgotten_at IS NULL AND backend = ? "
+            "ORDER BY created_at DESC, job_id DESC LIMIT 200", ("sandbox",)))
+    assert "jobs_by_time" in plan and "TEMP B-TREE" not in plan
