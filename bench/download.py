@@ -84,6 +84,7 @@ async def _child(url: str, base_url: str, api_key: str, dest: Path) -> dict:
         last_chunk = time.perf_counter()
 
     async with SixtyfourClient(api_key, base_url) as client:
+        client.load()  # httpx, as the app has it long before a download (it loads it once ready)
         before = rss_bytes()
         started = time.perf_counter()
         result = await client.download_to("unused", dest, link=DownloadLink(url=url), on_progress=progress)
