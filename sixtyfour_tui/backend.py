@@ -1,8 +1,9 @@
 """Which API the app talks to: the real one (key from settings) or the embedded sandbox.
 
-The embedded sandbox runs as its own process (`sandbox/child.py`), spawned the moment the app
-launches so that it loads on the other core while the UI draws. It exits with the app, however the
-app ends: its stdin is a pipe only the app holds.
+The embedded sandbox runs as its own process (`sandbox/child.py`). The app opens its listening
+socket the moment it launches (so the address is known at once) and spawns the process on it once
+the app is ready, so the two do not compete for the cores while the UI starts. It exits with the
+app, however the app ends: its stdin is a pipe only the app holds.
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ SANDBOX_BACKEND = "sandbox"
 EMBEDDED_SPEED_VARIABLE = "SIXTYFOUR_SANDBOX_SPEED"
 EMBEDDED_SPEED = 5.0  # a demo search takes a few seconds instead of half a minute
 READY_TIMEOUT = 30.0
-HOLD_SECONDS = 3.0
-"""The longest a held sandbox waits for the app: it loads after that even if the app never said."""
 
 
 class NoApiKey(Exception):
@@ -61,15 +60,14 @@ class Backend:
             self.server = None
 
 
-def spawn_sandbox(env: Mapping[str, str] = os.environ, *, held: bool = False) -> SandboxProcess:
-    """Start the embedded sandbox process now (it answers once `wait_ready` returns). `held`: it
-    listens at once but loads only when released (`SandboxProcess.release`), or after
-    HOLD_SECONDS."""
+def spawn_sandbox(env: Mapping[str, str] = os.environ, *, deferred: bool = False) -> SandboxProcess:
+    """Start the embedded sandbox process now (it answers once `wait_ready` returns). `deferred`:
+    only its socket opens now; `SandboxProcess.release` spawns it."""
     from sixtyfour_tui.locations import state_dir
     from sixtyfour_tui.sandbox.process import SandboxProcess
 
     return SandboxProcess(speed=embedded_speed(env), state_file=state_dir() / "sandbox-tasks.json",
-                          hold=HOLD_SECONDS if held else 0.0).start()
+                          deferred=deferred).start()
 
 
 def sandbox_backend(settings: Settings, process: SandboxProcess | None = None) -> Backend:

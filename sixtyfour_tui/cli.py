@@ -134,8 +134,8 @@ TUI_FLAGS = ("--sandbox", "--debug")
 def main(argv: list[str] | None = None) -> int:
     given = sys.argv[1:] if argv is None else argv
     if all(arg in TUI_FLAGS for arg in given):
-        # The TUI, without building the commands' parsers; with --sandbox its process is spawned
-        # before anything else is imported, so it loads on the other core during the first frame.
+        # The TUI, without building the commands' parsers; with --sandbox its socket opens before
+        # anything else is imported, and its process starts on it once the app is ready.
         from sixtyfour_tui.ui.launch import launch
 
         return launch(sandbox="--sandbox" in given, debug="--debug" in given)

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import httpx
@@ -173,33 +172,45 @@ def _answered_within(base_url: str, api_key: str, seconds: float) -> bool:
         return bool(readable) and connection.recv(64).startswith(b"HTTP/1.1 ")
 
 
-def test_a_held_child_listens_at_once_and_serves_only_once_released():
-    """The app holds the sandbox while it starts, so the two do not compete for the cores; a
-    request sent meanwhile waits and is answered after the release."""
-    with SandboxProcess(speed=2000.0, hold=60.0) as sandbox:
-        base_url, api_key = sandbox.wait_ready(timeout=30)
-        assert "--hold" in sandbox.command()
-        assert not _answered_within(base_url, api_key, 1.0)  # unheld, it answers in ~0.2 s here
-        sandbox.release()
+def test_a_deferred_sandbox_listens_at_once_and_serves_what_waited_once_released():
+    """The app opens the socket at launch and spawns the process once it is ready, so the two do
+    not compete for the cores; a request sent in between waits and is answered after the release."""
+    with SandboxProcess(speed=2000.0, deferred=True) as sandbox:
+        base_url, api_key = sandbox.wait_ready(timeout=30)  # at once: the socket is ours
+        assert base_url.startswith("http://127.0.0.1:") and sandbox.pid is None
+        import socket
+        from urllib.parse import urlsplit
+
+        address = urlsplit(base_url)
+        waiting = socket.create_connection((address.hostname, address.port), timeout=30)
+        with waiting:
+            waiting.sendall(f"GET /search/status/x HTTP/1.1\r\nHost: sandbox\r\nx-api-key: {api_key}\r\n"
+                            "Connection: close\r\n\r\n".encode())
+            sandbox.release()
+            sandbox.wait_started(timeout=30)
+            assert "--fd" in " ".join(sandbox.command(3)) and sandbox.alive
+            assert waiting.recv(64).startswith(b"HTTP/1.1 404")  # the request made before the spawn
         with httpx.Client(base_url=base_url, headers={"x-api-key": api_key}, timeout=30) as api:
             assert api.get("/search/status/x").status_code == 404
     assert sandbox.returncode == 0
 
 
-def test_a_held_child_serves_anyway_once_its_hold_runs_out():
-    with SandboxProcess(speed=2000.0, hold=0.5) as sandbox:
-        base_url, api_key = sandbox.wait_ready(timeout=30)
-        wait_for(lambda: _answered_within(base_url, api_key, 1.0), timeout=30, what="an answer, unreleased")
+def test_a_deferred_sandbox_never_released_stops_without_a_process():
+    sandbox = SandboxProcess(speed=2000.0, deferred=True).start()
+    base_url, _ = sandbox.wait_ready(timeout=30)
+    assert sandbox.stop() is None and sandbox.pid is None
+    with pytest.raises(httpx.ConnectError):  # the socket closed with it
+        httpx.get(base_url + "/search/status/x", timeout=10)
 
 
-def test_a_held_child_exits_when_its_parent_goes_before_releasing_it():
-    sandbox = SandboxProcess(speed=2000.0, hold=60.0).start()
-    sandbox.wait_ready(timeout=30)
-    pid = sandbox.pid
-    assert pid is not None
-    started = time.monotonic()
-    # Closing its stdin ends the hold and the process; were that missed, `stop` would wait out its
-    # 30 s before it signalled the child.
-    assert sandbox.stop(timeout=30) == 0
-    assert time.monotonic() - started < 15
-    assert not running(pid)
+def test_a_deferred_sandbox_that_fails_to_start_says_why_and_refuses_connections():
+    sandbox = SandboxProcess(deferred=True, extra_args=["--speed", "0"]).start()
+    base_url, _ = sandbox.wait_ready(timeout=30)
+    try:
+        sandbox.release()
+        with pytest.raises(SandboxStartError, match="speed"):
+            sandbox.wait_started(timeout=30)
+        with pytest.raises(httpx.ConnectError):  # not left waiting in a backlog nobody serves
+            httpx.get(base_url + "/search/status/x", timeout=10)
+    finally:
+        sandbox.stop()

@@ -62,20 +62,22 @@ async def test_a_search_sent_the_moment_the_app_is_ready_runs(tmp_path):
                          what="the search finished")
 
 
-async def test_the_app_releases_the_held_sandbox_process_once_it_is_ready(tmp_path):
-    """`launch` holds the sandbox's loading while the app starts; were it never released, this
-    search would wait out the 600 s hold."""
+async def test_the_app_spawns_the_deferred_sandbox_process_once_it_is_ready(tmp_path):
+    """`launch` opens the sandbox's socket and leaves its process to the app: were it never
+    spawned, this search would wait in the socket's backlog until the test timed out."""
     from sixtyfour_tui.config import Settings
     from sixtyfour_tui.sandbox.process import SandboxProcess
     from sixtyfour_tui.ui.app import SixtyfourApp
     from tests.app_harness import submit_query
 
-    with SandboxProcess(speed=2000.0, hold=600.0) as process:
+    with SandboxProcess(speed=2000.0, deferred=True) as process:
         app = SixtyfourApp(sandbox=True, settings=Settings(download_dir=tmp_path / "downloads"),
                            sandbox_process=process, workspace_path=tmp_path / "workspace.sqlite3")
         async with app.run_test(size=(120, 40)) as pilot:
+            assert process.pid is None  # nothing spawned before the app is ready
             await wait_until(pilot=pilot, condition=lambda: app.ready, what="backend ready")
             await submit_query(pilot, "engineers in Berlin", max_results="20")
             job = await wait_until(pilot=pilot, condition=lambda: next(iter(app.engine.jobs()), None), what="a job")
             await wait_until(pilot=pilot, condition=lambda: app.engine.job(job.job_id).status == "completed",
                              timeout=60, what="the search finished")
+            assert process.alive

@@ -7,9 +7,10 @@ never competes with the UI for the GIL. The contract with the parent (see `proce
   wait in the socket's backlog meanwhile) it prints ONE JSON line on stdout,
   `{"base_url", "storage_base_url", "api_key", "pid"}`, and nothing else after it. Earlier tasks are
   restored and the data set is built in a background thread; API requests wait for that.
-- With `--hold SECONDS` it loads nothing more until a line arrives on stdin (`SandboxProcess.release`)
-  or SECONDS pass: the app releases it once its own start is done, so the two do not compete for
-  the machine's cores while the UI draws (requests sent meanwhile wait in the backlog).
+- With `--fd N` it serves the listening socket it inherited as file descriptor N instead of opening
+  one: the app opens it at launch (so it knows the address at once) and spawns this process on it
+  once its own start is done (`SandboxProcess(deferred=True)`); connections made meanwhile wait in
+  the socket's backlog.
 - It exits when its stdin reaches end of file (the parent closed it, exited or was killed, even with
   `kill -9`), and on SIGTERM or SIGINT; exit status 0. `--ignore-stdin` turns the first off for use
   by hand.
@@ -47,8 +48,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--url-ttl", type=float, default=900.0, metavar="SECONDS")
     parser.add_argument("--cursor-ttl", type=float, default=600.0, metavar="SECONDS")
     parser.add_argument("--ignore-stdin", action="store_true", help="do not exit when stdin closes")
-    parser.add_argument("--hold", type=float, default=0.0, metavar="SECONDS",
-                        help="after the ready line, wait for a line on stdin (at most SECONDS) before loading")
+    parser.add_argument("--fd", type=int, metavar="N", help="serve this inherited listening socket (no --host/--port)")
     args = parser.parse_args(argv)
     if args.speed <= 0:
         parser.error("--speed must be greater than 0")
@@ -65,11 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _quit_now)
     args = parse_args(argv)
     from sixtyfour_tui.sandbox.keys import DEMO_API_KEY, KEY_VARIABLE
-    from sixtyfour_tui.sandbox.sockets import base_url, bind
+    from sixtyfour_tui.sandbox.sockets import base_url, bind, inherited
 
     key = args.api_key or os.environ.get(KEY_VARIABLE) or DEMO_API_KEY
     try:
-        listening = bind(args.host, args.port)
+        listening = bind(args.host, args.port) if args.fd is None else inherited(args.fd)
     except OSError as error:
         print(f"sandbox child: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
         return 1
@@ -79,8 +79,6 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write(json.dumps({"base_url": url, "storage_base_url": url, "api_key": key, "pid": os.getpid()})
                      + "\n")
     sys.stdout.flush()
-    if args.hold > 0 and not _held(args.hold):
-        return 0  # the parent went away while we waited
     import asyncio  # after the ready line: it alone costs the child ~30 ms
 
     from sixtyfour_tui.sandbox.config import SandboxConfig
@@ -105,20 +103,6 @@ async def _serve(server: SandboxServer, *, watch_stdin: bool) -> int:
         _exit_on_stdin_eof(asyncio.get_running_loop(), server.request_exit)
     await server.serve()
     return 0
-
-
-def _held(seconds: float) -> bool:
-    """Wait for the parent's go (a line on stdin) or `seconds`; False if stdin closed instead."""
-    import select
-
-    fd = sys.stdin.fileno()
-    readable, _, _ = select.select([fd], [], [], seconds)
-    if not readable:
-        return True  # no word from the parent in time: load anyway
-    try:
-        return bool(os.read(fd, 4096))
-    except OSError:
-        return False
 
 
 def _exit_on_stdin_eof(loop: asyncio.AbstractEventLoop, exit_now: Callable[[], None]) -> None:

@@ -1,11 +1,16 @@
 """The sandbox child process seen from the parent: spawn it, wait for its ready line, stop it.
 
-No Textual and no server imports here, so the app can spawn the sandbox before its first frame:
+No Textual and no server imports here, so the app can start the sandbox before its first frame:
 
     sandbox = SandboxProcess(speed=5.0, state_file=state_dir() / "sandbox-tasks.json").start()
     base_url, api_key = sandbox.wait_ready(timeout=10)   # the child is listening
     ...
     sandbox.stop()
+
+`deferred=True` (the app's way): `start` only opens the listening socket here, so the address is
+known at once; `release` spawns the child on that socket (connections made meanwhile wait in its
+backlog) and `wait_started` says whether it came up. The app releases it once it is ready, so the
+child's start does not compete with the UI's for the machine's cores.
 
 The child's stdin is a pipe only this process holds: when this process ends in any way (kill -9
 included) the child reads end of file and exits. It runs in its own session, so a ctrl+c meant for
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import os
 import selectors
+import socket
 import subprocess
 import sys
 import tempfile
@@ -37,11 +43,9 @@ class SandboxStartError(RuntimeError):
 class SandboxProcess:
     def __init__(self, *, speed: float = 1.0, state_file: Path | None = None, api_key: str = DEMO_API_KEY,
                  extra_args: Sequence[str] = (), python: str = sys.executable,
-                 env: Mapping[str, str] | None = None, hold: float = 0.0) -> None:
-        """`hold`: seconds the child waits, once listening, for `release` before it loads (0: it
-        does not wait)."""
+                 env: Mapping[str, str] | None = None, deferred: bool = False) -> None:
         self.speed = speed
-        self.hold = hold
+        self.deferred = deferred
         self.state_file = state_file
         self.api_key = api_key
         self.extra_args = tuple(extra_args)
@@ -51,6 +55,7 @@ class SandboxProcess:
         self.storage_base_url: str | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
+        self._listening: socket.socket | None = None  # a deferred child's socket, until it is spawned
 
     @property
     def pid(self) -> int | None:
@@ -64,33 +69,64 @@ class SandboxProcess:
     def returncode(self) -> int | None:
         return self._process.poll() if self._process is not None else None
 
-    def command(self) -> list[str]:
+    def command(self, listening_fd: int | None = None) -> list[str]:
         command = [self.python, "-m", "sixtyfour_tui.sandbox.child", "--speed", repr(float(self.speed))]
         if self.state_file is not None:
             command += ["--state", str(self.state_file)]
-        if self.hold > 0:
-            command += ["--hold", repr(float(self.hold))]
+        if listening_fd is not None:
+            command += ["--fd", str(listening_fd)]
         return command + list(self.extra_args)
 
     def start(self) -> SandboxProcess:
-        """Spawn the child and return at once; `wait_ready` says when it listens."""
-        if self._process is not None:
+        """Spawn the child and return at once (`wait_ready` says when it listens); deferred, only
+        open its socket."""
+        if self._process is not None or self._listening is not None:
             raise RuntimeError("this sandbox process was already started")
+        if not self.deferred:
+            self._spawn(None)
+            return self
+        from sixtyfour_tui.sandbox.sockets import base_url, bind
+
+        self._listening = bind("127.0.0.1", 0)
+        self.base_url = self.storage_base_url = base_url(self._listening)
+        return self
+
+    def release(self) -> None:
+        """Spawn a deferred child now, on the socket `start` opened (a no-op otherwise). Raises
+        OSError if it cannot be spawned."""
+        listening = self._listening
+        if listening is None:
+            return
+        self._listening = None
+        try:
+            self._spawn(listening)
+        finally:
+            # The child has its own copy: should it die, connections are refused, not left waiting.
+            listening.close()
+
+    def _spawn(self, listening: socket.socket | None) -> None:
         package_root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ if self.env is None else self.env)
         env[KEY_VARIABLE] = self.api_key
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
         self._stderr = tempfile.TemporaryFile(prefix="sixtyfour-sandbox-", suffix=".log")
+        fds = (listening.fileno(),) if listening is not None else ()
         self._process = subprocess.Popen(
-            self.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, env=env,
-            close_fds=True, start_new_session=True,
+            self.command(fds[0] if fds else None), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self._stderr, env=env, close_fds=True, pass_fds=fds, start_new_session=True,
         )
-        return self
 
     def wait_ready(self, timeout: float = 10.0) -> tuple[str, str]:
-        """Block until the child prints its ready line; (base_url, api_key)."""
-        if self.base_url is not None:
-            return self.base_url, self.api_key
+        """Block until the child prints its ready line; (base_url, api_key). Deferred, the socket
+        listens from `start` on, so this returns at once."""
+        if self.base_url is None:
+            self.wait_started(timeout)
+        assert self.base_url is not None
+        return self.base_url, self.api_key
+
+    def wait_started(self, timeout: float = 10.0) -> None:
+        """Block until the spawned child says it listens; SandboxStartError (quoting its stderr)
+        if it exits or stays silent first."""
         process = self._require_process()
         assert process.stdout is not None
         fd = process.stdout.fileno()
@@ -119,21 +155,12 @@ class SandboxProcess:
             self.storage_base_url = str(ready.get("storage_base_url") or self.base_url)
         except (ValueError, KeyError, TypeError):
             raise SandboxStartError("the sandbox's ready line was not understood") from None
-        return self.base_url, self.api_key
-
-    def release(self) -> None:
-        """Let a held child load and serve now (no-op if it is not held, or gone)."""
-        process = self._process
-        if process is None or process.stdin is None or process.stdin.closed:
-            return
-        try:
-            process.stdin.write(b"go\n")
-            process.stdin.flush()
-        except OSError:
-            pass  # it exited: the next request says so
 
     def stop(self, timeout: float = 5.0) -> int | None:
         """Close the child's stdin (it exits on end of file); terminate, then kill, if it lingers."""
+        if self._listening is not None:  # deferred and never released
+            self._listening.close()
+            self._listening = None
         process = self._process
         if process is None:
             return None

@@ -137,7 +137,7 @@ class SixtyfourApp(App):
                  workspace_path: Path | None = None, sandbox_process=None) -> None:
         super().__init__()
         self.want_sandbox = sandbox
-        self.sandbox_process = sandbox_process  # spawned by launch() before the first frame
+        self.sandbox_process = sandbox_process  # its socket opened by launch(), its process spawned once ready
         self.settings = settings
         self.backend = backend  # a ready Backend (tests pass one); else one is started after mount
         self.workspace_path = workspace_path
@@ -329,11 +329,29 @@ class SixtyfourApp(App):
         self.call_from_thread(self._attach_backend, backend, workspace, refusal, client, engine, start)
 
     @work(thread=True, group="backend", exit_on_error=False)
-    def _load_client(self) -> None:
-        """httpx and its connection pool (~50–100 ms) load after "ready", not on the way to it; a
-        search sent sooner loads them itself (see `SixtyfourClient.load`)."""
+    def _after_ready(self) -> None:
+        """What waits for "ready", so as not to compete with the app's start for the cores: the
+        embedded sandbox's process, spawned on the socket `launch` opened (requests sent before wait
+        in its backlog), then httpx and its connection pool (~50–100 ms; a search sent sooner loads
+        them itself, see `SixtyfourClient.load`)."""
+        from sixtyfour_tui.backend import READY_TIMEOUT
+        from sixtyfour_tui.sandbox.process import SandboxStartError
+
+        process, problem = self.sandbox_process, None
+        if process is not None:
+            try:
+                process.release()
+            except OSError as error:
+                problem = f"The sandbox's process could not be started: {error.strerror or error}"
         if self.client is not None:
             self.client.load()
+        if process is not None and problem is None:
+            try:
+                process.wait_started(timeout=READY_TIMEOUT)
+            except SandboxStartError as error:
+                problem = str(error)
+        if problem:
+            self.call_from_thread(self._show_error, "The sandbox stopped", problem)
 
     def _attach_backend(self, backend, workspace, problem: str | None, client: SixtyfourClient,
                         engine: JobEngine, start: StartState) -> None:
@@ -380,11 +398,7 @@ class SixtyfourApp(App):
         await self._mount_results()
         self.ready = True
         resume_collection()
-        # What waited for the app's start, so as not to compete with it for the cores: the sandbox
-        # process's loading (requests sent before this wait in its backlog), then httpx.
-        if self.sandbox_process is not None:
-            self.sandbox_process.release()
-        self._load_client()
+        self._after_ready()
         await self._show_stored_counts([job.job_id for job in engine.jobs()])
 
     async def _show_stored_counts(self, job_ids: list[str]) -> None:

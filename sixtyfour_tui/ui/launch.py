@@ -1,5 +1,5 @@
-"""Start the TUI. Kept tiny: only what the first frame needs is imported here, and the embedded
-sandbox's process is spawned first, so it loads on the other core while the UI draws."""
+"""Start the TUI. Kept tiny: only what the first frame needs is imported here. The embedded
+sandbox's socket opens first; its process is spawned on it once the app is ready."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def launch(*, sandbox: bool = False, debug: bool = False) -> int:
         from sixtyfour_tui.backend import spawn_sandbox
 
         try:
-            process = spawn_sandbox(held=True)  # it loads once the app is ready
+            process = spawn_sandbox(deferred=True)  # its socket now, its process once the app is ready
         except (OSError, ValueError) as problem:
             print(f"sixtyfour-tui: cannot start the sandbox: {problem}", file=sys.stderr)
             return 2
