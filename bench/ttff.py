@@ -131,7 +131,7 @@ def run(smoke: bool = False) -> list[Row]:
     if not have("tmux"):
         return [skipped(figure, "tmux not found")]
     ensure_bytecode()
-    rounds = 1 if smoke else 9
+    rounds = 1 if smoke else 15
     root, crowded = temp_dir("ttff"), temp_dir("ttff-jobs")
     many = 200 if smoke else 10_000
     shared: tuple[float, float] | None = None
