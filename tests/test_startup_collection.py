@@ -81,3 +81,22 @@ async def test_the_app_spawns_the_deferred_sandbox_process_once_it_is_ready(tmp_
             await wait_until(pilot=pilot, condition=lambda: app.engine.job(job.job_id).status == "completed",
                              timeout=60, what="the search finished")
             assert process.alive
+
+
+async def test_a_sandbox_process_that_fails_to_start_after_ready_is_reported(tmp_path):
+    """Its process starts after "ready", so its failure cannot stop the start: it is shown, with
+    what the process said."""
+    from sixtyfour_tui.config import Settings
+    from sixtyfour_tui.sandbox.process import SandboxProcess
+    from sixtyfour_tui.ui.app import SixtyfourApp
+    from sixtyfour_tui.ui.screens.error_modal import ErrorScreen
+    from tests.terminal import screen_text
+
+    with SandboxProcess(deferred=True, extra_args=["--speed", "0"]) as process:
+        app = SixtyfourApp(sandbox=True, settings=Settings(download_dir=tmp_path / "downloads"),
+                           sandbox_process=process, workspace_path=tmp_path / "workspace.sqlite3")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot=pilot, condition=lambda: isinstance(app.screen, ErrorScreen),
+                             what="the error shown")
+            shown = screen_text(app)
+            assert "The sandbox stopped" in shown and "greater than 0" in shown
