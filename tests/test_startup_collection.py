@@ -97,6 +97,7 @@ async def test_a_sandbox_process_that_fails_to_start_after_ready_is_reported(tmp
                            sandbox_process=process, workspace_path=tmp_path / "workspace.sqlite3")
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_until(pilot=pilot, condition=lambda: isinstance(app.screen, ErrorScreen),
-                             what="the error shown")
-            shown = screen_text(app)
-            assert "The sandbox stopped" in shown and "greater than 0" in shown
+                             what="the error screen")
+            shown = await wait_until(pilot=pilot, condition=lambda: (text := screen_text(app))
+                                     and "The sandbox stopped" in text and text, what="the error drawn")
+            assert "greater than 0" in shown
