@@ -71,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         listening = bind(args.host, args.port) if args.fd is None else inherited(args.fd)
     except OSError as error:
-        print(f"sandbox child: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
+        where = f"{args.host}:{args.port}" if args.fd is None else f"inherited socket {args.fd}"
+        print(f"sandbox child: cannot listen on {where}: {error.strerror}", file=sys.stderr)
         return 1
     # Listening already: connections wait in the kernel's backlog until the server below takes them,
     # so the parent can count us as reachable while we import the web framework.

@@ -322,7 +322,7 @@ class SixtyfourApp(App):
             refusal = refused.message
         from sixtyfour_tui.jobs.engine import JobEngine
 
-        client = backend.client()  # without httpx yet: `_load_client` brings it once the app is ready
+        client = backend.client()  # without httpx yet: `_after_ready` brings it once the app is ready
         engine = JobEngine(client, workspace, backend=backend.workspace_key,
                            poll_interval=backend.poll_interval, spawn=self._spawn)
         start = engine.read_start()
@@ -348,9 +348,9 @@ class SixtyfourApp(App):
         if process is not None and problem is None:
             try:
                 process.wait_started(timeout=READY_TIMEOUT)
-            except SandboxStartError as error:
+            except (SandboxStartError, OSError, ValueError) as error:  # OSError: stopped meanwhile
                 problem = str(error)
-        if problem:
+        if problem and self.is_running and not self._quitting:  # not while the app is closing
             self.call_from_thread(self._show_error, "The sandbox stopped", problem)
 
     def _attach_backend(self, backend, workspace, problem: str | None, client: SixtyfourClient,
