@@ -326,6 +326,21 @@ def test_a_full_disk_keeps_jobs_pending_and_writes_them_once_there_is_room(tiny_
     writer.close()
 
 
+def test_a_flush_whose_waiter_gave_up_does_not_stop_later_saves(workspace: Workspace) -> None:
+    """`flushed()` awaited by a task that is cancelled (a screen closing, the app quitting) cancels
+    its future; the writer resolving it anyway raised, and its thread died with every later save."""
+    writer = JobWriter(workspace, on_problem=lambda problem: None)
+    with writer._wake:  # the writer cannot take the work until the waiter has given up
+        writer.save(completed("first"))
+        abandoned = writer.flush_future()
+        assert abandoned.cancel()
+    later = completed("later")
+    writer.save(later)
+    assert writer.flush(timeout=10)
+    assert workspace.get_job(later.job_id) == later
+    writer.close()
+
+
 def test_a_read_only_folder_is_reported_not_raised_into_the_caller(tiny_disk) -> None:
     disk = tiny_disk("ro", readonly=True)
     workspace = Workspace(disk / "workspace.sqlite3")

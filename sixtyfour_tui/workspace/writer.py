@@ -105,8 +105,7 @@ class JobWriter:
                 history, self._history = self._history, []
                 waiters, self._waiters = self._waiters, []
             written = self._write(jobs, history)
-            for waiter in waiters:
-                waiter.set_result(written)
+            _resolve(waiters, written)
             if written:
                 pause = RETRY_FIRST
                 continue
@@ -147,9 +146,7 @@ class JobWriter:
 
     def _finish_waiters(self, result: bool) -> None:
         waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(result)
+        _resolve(waiters, result)
 
     def _report(self, problem: StorageError | None) -> None:
         changed = (problem is None) != (self.problem is None) or (
@@ -157,3 +154,11 @@ class JobWriter:
         self.problem = problem
         if changed and self._on_problem is not None:
             self._on_problem(problem)
+
+
+def _resolve(waiters: list[Future[bool]], result: bool) -> None:
+    """A waiter may be cancelled already (`flushed` awaited by a task that was cancelled): setting
+    its result would raise, and kill this thread with every later save."""
+    for waiter in waiters:
+        if waiter.set_running_or_notify_cancel():
+            waiter.set_result(result)
