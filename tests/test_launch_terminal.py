@@ -17,6 +17,7 @@ import subprocess
 import sys
 import termios
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -47,27 +48,34 @@ class Terminal:
 
     def read_until(self, *wanted: str, timeout: float = DEADLINE, since: int = 0) -> str:
         """Read until every part of `wanted` has shown, in what came after byte `since`."""
+        self.read_while(lambda: not all(part in self.text_since(since) for part in wanted), f"{wanted!r}", timeout)
+        return self.text
+
+    def read_while(self, waiting: Callable[[], bool], what: str, timeout: float = DEADLINE) -> None:
+        """Take in output while `waiting()` holds; fail, showing the screen, if it still does at the deadline."""
         deadline = time.monotonic() + timeout
-        while not all(part in self.text_since(since) for part in wanted):
+        while waiting():
             remaining = deadline - time.monotonic()
             if remaining <= 0 or self.process.poll() is not None:
-                raise AssertionError(f"never showed {wanted!r}; the terminal showed:\n{self.text[-3000:]}")
+                raise AssertionError(f"never showed {what}; the terminal showed:\n{self.text[-3000:]}")
             ready, _, _ = select.select([self.master], [], [], min(remaining, 0.2))
             if ready:
                 try:
                     self.raw += os.read(self.master, 65536)
                 except OSError:  # the other side closed
                     continue
-        return self.text
 
     def read_available(self, wait: float = 0.05) -> None:
-        """Take in what the app printed, waiting at most `wait` for it."""
-        ready, _, _ = select.select([self.master], [], [], wait)
-        if ready:
+        """Take in what the app printed, waiting at most `wait` for the first of it."""
+        while select.select([self.master], [], [], wait)[0]:
             try:
-                self.raw += os.read(self.master, 65536)
-            except OSError:
-                pass
+                chunk = os.read(self.master, 65536)
+            except OSError:  # the other side closed
+                return
+            if not chunk:
+                return
+            self.raw += chunk
+            wait = 0
 
     def type(self, data: bytes) -> None:
         os.write(self.master, data)
@@ -153,8 +161,8 @@ def _stopped(pid: int) -> bool:
 
 
 def test_a_suspended_app_resumes_and_still_takes_keys_and_quits():
-    """SIGTSTP closes the driver and SIGCONT starts it again: the new input thread waits on a wake-up
-    pipe of its own (the old one was closed with the driver)."""
+    """SIGTSTP closes the driver and SIGCONT starts it again: the whole screen is painted again, and
+    the new input thread waits on a wake-up pipe of its own (the old one was closed with the driver)."""
     terminal = Terminal([sys.executable, "-m", "sixtyfour_tui", "--sandbox"])
     pid = terminal.process.pid
     try:
@@ -164,9 +172,19 @@ def test_a_suspended_app_resumes_and_still_takes_keys_and_quits():
         while not _stopped(pid):
             assert time.monotonic() < deadline, "the app never suspended"
             terminal.read_available()
+        terminal.read_available(wait=0)  # what it printed before it stopped (nothing more can come)
         mark = len(terminal.raw)
         os.kill(pid, signal.SIGCONT)
-        terminal.read_until("No search open", since=mark)  # back in application mode, redrawn
+        # Back in application mode, the alternate screen comes back empty: every one of its rows is
+        # painted again, not only the ones that changed while the app was stopped (Textual positions
+        # the cursor at the start of each row it paints).
+        every_row = set(range(1, 25))
+
+        def unpainted() -> set[int]:
+            return every_row - {int(row) for row in re.findall(rb"\x1b\[(\d+);1H", terminal.raw[mark:])}
+
+        terminal.read_while(lambda: bool(unpainted()), "every row painted again after the resume")
+        assert "No search open" in terminal.text_since(mark)
         terminal.type("wörld".encode())  # a character of two bytes, through the new thread
         terminal.read_until("wörld", since=mark)
         terminal.type(b"\x11")

@@ -225,6 +225,7 @@ class SixtyfourApp(App):
             self._apply_preferences(self.settings)
         self.screen_change_signal.subscribe(self, self._screen_changed)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.app_resume_signal.subscribe(self, self._redraw_after_resume)
         self.set_timer(STARTUP_COLLECTION_LIMIT, resume_collection)
 
     async def on_ready(self) -> None:
@@ -755,6 +756,11 @@ class SixtyfourApp(App):
         if unknown:
             self.say(f"[keymap]: {len(unknown)} unknown binding {'id' if len(unknown) == 1 else 'ids'}",
                      severity="warning", details=f"Unknown: {', '.join(unknown)}. F1 and the README list every id.")
+
+    def _redraw_after_resume(self, _app: App[object]) -> None:
+        """Back from ctrl+z / `fg`: the terminal's alternate screen came back empty, and Textual
+        repaints only what changed since (nothing, in an idle app), so paint it all again."""
+        self.screen.refresh(layout=True)
 
     def _theme_changed(self, theme: Theme) -> None:
         if theme.name != self._theme_choice:
