@@ -758,8 +758,8 @@ class SixtyfourApp(App):
                      severity="warning", details=f"Unknown: {', '.join(unknown)}. F1 and the README list every id.")
 
     def _redraw_after_resume(self, _app: App[object]) -> None:
-        """Back from ctrl+z / `fg`: the terminal's alternate screen came back empty, and Textual
-        repaints only what changed since (nothing, in an idle app), so paint it all again."""
+        """Back from a stop (SIGTSTP, then `fg`): the terminal's alternate screen came back empty,
+        and Textual repaints only what changed since (nothing, in an idle app), so paint it all."""
         self.screen.refresh(layout=True)
 
     def _theme_changed(self, theme: Theme) -> None:
