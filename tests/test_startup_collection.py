@@ -38,7 +38,6 @@ async def test_the_app_resumes_collection_when_it_is_ready(tmp_path):
         gc.enable()
 
 
-
 async def test_httpx_loads_in_the_background_once_the_app_is_ready(tmp_path):
     """The client is built without httpx (it would cost "ready" ~50–100 ms); the app loads it just
     after, with no search asking for it, so the first search does not wait for it."""
